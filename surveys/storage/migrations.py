@@ -1,0 +1,335 @@
+"""The schema, created and changed only by the migrations registered here.
+
+Each migration is recorded in the ``_sqlite_migrations`` table by sqlite-utils, so applying
+them twice is a no-op. Add new migrations at the end with a new name; never edit one that
+has shipped, because databases out in the field have already run it.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "peer_survey_studio"
+migrations = Migrations(MIGRATION_SET)
+
+QUESTION_TYPES = (
+    "text",
+    "long_text",
+    "single_choice",
+    "multiple_choice",
+    "scale",
+    "yes_no",
+    "number",
+    "date",
+    "note",
+)
+VERSION_STATUSES = ("draft", "published", "retired")
+PERSON_ROLES = (
+    "peer_researcher",
+    "staff",
+    "lived_experience",
+    "interviewer",
+    "evaluator",
+    "admin",
+)
+OPT_OUTS = ("skipped", "dont_know", "prefer_not_to_say")
+SHOW_IF_OPERATORS = ("equals", "not_equals", "any_of", "none_of", "greater_than", "less_than", "answered")
+
+
+def _in(values: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+@migrations(name="0001_core")
+def core(db: Database) -> None:
+    """Surveys, versions, questions, people, interviews, answers and the audit log."""
+    db.execute(
+        """
+        CREATE TABLE survey (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            description TEXT NOT NULL DEFAULT '',
+            synthetic INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1)),
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        f"""
+        CREATE TABLE survey_version (
+            id TEXT PRIMARY KEY,
+            survey_id TEXT NOT NULL REFERENCES survey(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL CHECK (number >= 1),
+            label TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN {_in(VERSION_STATUSES)}),
+            based_on_id TEXT REFERENCES survey_version(id),
+            created_at TEXT NOT NULL,
+            published_at TEXT,
+            UNIQUE (survey_id, number)
+        )"""
+    )
+    db.execute(
+        f"""
+        CREATE TABLE question (
+            id TEXT PRIMARY KEY,
+            version_id TEXT NOT NULL REFERENCES survey_version(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            type TEXT NOT NULL CHECK (type IN {_in(QUESTION_TYPES)}),
+            wording TEXT NOT NULL,
+            help_text TEXT NOT NULL DEFAULT '',
+            required INTEGER NOT NULL DEFAULT 0 CHECK (required IN (0, 1)),
+            options TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(options)),
+            show_if TEXT CHECK (show_if IS NULL OR json_valid(show_if)),
+            lineage_id TEXT NOT NULL,
+            topic TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            UNIQUE (version_id, name),
+            UNIQUE (version_id, lineage_id)
+        )"""
+    )
+    db.execute("CREATE INDEX question_version_position ON question(version_id, position)")
+    db.execute("CREATE INDEX question_lineage ON question(lineage_id)")
+    db.execute(
+        f"""
+        CREATE TABLE person (
+            id TEXT PRIMARY KEY,
+            display_name TEXT NOT NULL CHECK (length(trim(display_name)) > 0),
+            role TEXT NOT NULL CHECK (role IN {_in(PERSON_ROLES)}),
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE interview (
+            id TEXT PRIMARY KEY,
+            version_id TEXT NOT NULL REFERENCES survey_version(id),
+            respondent_code TEXT NOT NULL CHECK (length(trim(respondent_code)) > 0),
+            interviewer_id TEXT REFERENCES person(id),
+            consent TEXT NOT NULL CHECK (consent IN ('given', 'declined')),
+            status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'submitted')),
+            mode TEXT NOT NULL DEFAULT 'one_at_a_time',
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            seconds REAL,
+            synthetic INTEGER NOT NULL DEFAULT 0 CHECK (synthetic IN (0, 1)),
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX interview_version ON interview(version_id, status)")
+    db.execute("CREATE INDEX interview_respondent ON interview(respondent_code)")
+    db.execute("CREATE INDEX interview_interviewer ON interview(interviewer_id)")
+    db.execute(
+        f"""
+        CREATE TABLE answer (
+            id TEXT PRIMARY KEY,
+            interview_id TEXT NOT NULL REFERENCES interview(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL REFERENCES question(id),
+            value TEXT,
+            opt_out TEXT CHECK (opt_out IS NULL OR opt_out IN {_in(OPT_OUTS)}),
+            word_count INTEGER NOT NULL DEFAULT 0,
+            needed_explaining INTEGER NOT NULL DEFAULT 0 CHECK (needed_explaining IN (0, 1)),
+            reworded INTEGER NOT NULL DEFAULT 0 CHECK (reworded IN (0, 1)),
+            upsetting INTEGER NOT NULL DEFAULT 0 CHECK (upsetting IN (0, 1)),
+            note TEXT NOT NULL DEFAULT '',
+            seconds REAL,
+            updated_at TEXT NOT NULL,
+            CHECK (NOT (value IS NOT NULL AND opt_out IS NOT NULL)),
+            UNIQUE (interview_id, question_id)
+        )"""
+    )
+    db.execute("CREATE INDEX answer_question ON answer(question_id)")
+    # An answer must belong to a question of its interview's version.
+    db.execute(
+        """
+        CREATE TRIGGER answer_question_matches_version_insert
+        BEFORE INSERT ON answer
+        WHEN (SELECT version_id FROM question WHERE id = NEW.question_id)
+             IS NOT (SELECT version_id FROM interview WHERE id = NEW.interview_id)
+        BEGIN
+            SELECT RAISE(ABORT, 'This answer is for a question that is not in this survey version.');
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER answer_question_matches_version_update
+        BEFORE UPDATE OF question_id, interview_id ON answer
+        WHEN (SELECT version_id FROM question WHERE id = NEW.question_id)
+             IS NOT (SELECT version_id FROM interview WHERE id = NEW.interview_id)
+        BEGIN
+            SELECT RAISE(ABORT, 'This answer is for a question that is not in this survey version.');
+        END"""
+    )
+    # A published or retired version is frozen: its questions cannot be added, changed or removed.
+    frozen = "This survey version is published, so it cannot be changed. Start a new draft version instead."
+    db.execute(
+        f"""
+        CREATE TRIGGER question_frozen_insert BEFORE INSERT ON question
+        WHEN (SELECT status FROM survey_version WHERE id = NEW.version_id) != 'draft'
+        BEGIN SELECT RAISE(ABORT, '{frozen}'); END"""
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER question_frozen_update BEFORE UPDATE ON question
+        WHEN (SELECT status FROM survey_version WHERE id = OLD.version_id) != 'draft'
+        BEGIN SELECT RAISE(ABORT, '{frozen}'); END"""
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER question_frozen_delete BEFORE DELETE ON question
+        WHEN (SELECT status FROM survey_version WHERE id = OLD.version_id) != 'draft'
+        BEGIN SELECT RAISE(ABORT, '{frozen}'); END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER version_stays_published BEFORE UPDATE OF status ON survey_version
+        WHEN OLD.status != 'draft' AND NEW.status = 'draft'
+        BEGIN SELECT RAISE(ABORT, 'A published version cannot go back to being a draft.'); END"""
+    )
+    db.execute(
+        """
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL DEFAULT '',
+            action TEXT NOT NULL,
+            table_name TEXT NOT NULL DEFAULT '',
+            record_id TEXT NOT NULL DEFAULT '',
+            old_value TEXT,
+            new_value TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX audit_log_record ON audit_log(table_name, record_id)")
+    # Nobody can edit or delete the audit log, not even through SQL from the app.
+    db.execute(
+        """
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'The audit log cannot be changed.'); END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'The audit log cannot be changed.'); END"""
+    )
+    db.execute(
+        """
+        CREATE TABLE setting (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+
+
+@migrations(name="0002_codesign")
+def codesign(db: Database) -> None:
+    """Proposals, comments, reactions, wording history, group glossary and dismissed flags."""
+    db.execute(
+        """
+        CREATE TABLE proposal (
+            id TEXT PRIMARY KEY,
+            question_id TEXT NOT NULL REFERENCES question(id) ON DELETE CASCADE,
+            wording TEXT NOT NULL CHECK (length(trim(wording)) > 0),
+            author_id TEXT REFERENCES person(id),
+            author_name TEXT NOT NULL DEFAULT '',
+            author_role TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'proposed'
+                CHECK (status IN ('proposed', 'agreed', 'adopted', 'rejected')),
+            status_reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            decided_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX proposal_question ON proposal(question_id)")
+    db.execute(
+        """
+        CREATE TABLE proposal_comment (
+            id TEXT PRIMARY KEY,
+            proposal_id TEXT NOT NULL REFERENCES proposal(id) ON DELETE CASCADE,
+            person_id TEXT REFERENCES person(id),
+            body TEXT NOT NULL CHECK (length(trim(body)) > 0),
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX proposal_comment_proposal ON proposal_comment(proposal_id)")
+    db.execute(
+        """
+        CREATE TABLE proposal_reaction (
+            id TEXT PRIMARY KEY,
+            proposal_id TEXT NOT NULL REFERENCES proposal(id) ON DELETE CASCADE,
+            person_id TEXT NOT NULL REFERENCES person(id),
+            stance TEXT NOT NULL CHECK (stance IN ('agree', 'unsure', 'disagree', 'block')),
+            reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            CHECK (stance IN ('agree', 'unsure') OR length(trim(reason)) > 0),
+            UNIQUE (proposal_id, person_id)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE wording_history (
+            id TEXT PRIMARY KEY,
+            question_id TEXT NOT NULL REFERENCES question(id) ON DELETE CASCADE,
+            lineage_id TEXT NOT NULL,
+            wording TEXT NOT NULL,
+            person_id TEXT REFERENCES person(id),
+            proposal_id TEXT REFERENCES proposal(id),
+            reason TEXT NOT NULL DEFAULT '',
+            changed_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX wording_history_lineage ON wording_history(lineage_id)")
+    db.execute(
+        """
+        CREATE TABLE glossary_term (
+            id TEXT PRIMARY KEY,
+            term TEXT NOT NULL CHECK (length(trim(term)) > 0),
+            kind TEXT NOT NULL CHECK (kind IN ('jargon', 'stigmatising', 'accepted')),
+            alternative TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            person_id TEXT REFERENCES person(id),
+            created_at TEXT NOT NULL,
+            removed_at TEXT
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE flag_dismissal (
+            id TEXT PRIMARY KEY,
+            question_id TEXT NOT NULL REFERENCES question(id) ON DELETE CASCADE,
+            code TEXT NOT NULL,
+            quoted TEXT NOT NULL DEFAULT '',
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            person_id TEXT REFERENCES person(id),
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX flag_dismissal_question ON flag_dismissal(question_id)")
+
+
+@migrations(name="0003_accounts")
+def accounts(db: Database) -> None:
+    """Sign-in accounts linked to people, and failed sign-in attempts for slowing down guessing."""
+    db.execute(
+        """
+        CREATE TABLE account (
+            id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL REFERENCES person(id),
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(username)) > 0),
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'designer', 'interviewer', 'evaluator')),
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE login_attempt (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            username TEXT NOT NULL COLLATE NOCASE,
+            at TEXT NOT NULL,
+            success INTEGER NOT NULL CHECK (success IN (0, 1))
+        )"""
+    )
+    db.execute("CREATE INDEX login_attempt_username ON login_attempt(username, at)")

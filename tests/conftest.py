@@ -1,0 +1,122 @@
+"""Shared fixtures: migrated databases, a small demo database, AppTest, blocked sockets."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
+PAGES = {
+    "home": None,
+    "design": "pages/1_Design.py",
+    "interview": "pages/2_Interview.py",
+    "explore": "pages/3_Explore.py",
+    "admin": "pages/4_Admin.py",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """Clear Streamlit's caches so rows never leak from one test to the next."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def db():
+    """An in-memory database with every migration applied."""
+    from surveys.storage import open_database
+
+    database = open_database(":memory:")
+    yield database
+    database.conn.close()
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    """A path for a new database file in a temporary folder."""
+    return tmp_path / "surveys.db"
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    from surveys.demo import load_demo
+    from surveys.storage import open_database
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = open_database(path)
+    load_demo(database, interviews=120, seed=3)
+    database.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.conn.close()
+    return path
+
+
+@pytest.fixture
+def demo_db_path(_demo_template, tmp_path) -> Path:
+    """A fresh copy of a small demo database (120 synthetic interviews)."""
+    path = tmp_path / "demo.db"
+    shutil.copy(_demo_template, path)
+    return path
+
+
+PERSON_ROLE_FOR = {"admin": "admin", "designer": "peer_researcher", "interviewer": "interviewer",
+                   "evaluator": "evaluator"}
+
+
+def signed_in_user(database: Path, role: str = "admin", name: str | None = None) -> dict:
+    """Add a person with an account role to DATABASE and return the session user for them."""
+    from surveys.storage import open_database
+    from surveys.storage import core as store
+    from ui.common import user_from_person
+
+    conn = open_database(database)
+    person_id = store.add_person(conn, name or f"Test {role}", PERSON_ROLE_FOR[role])
+    user = user_from_person(store.get_person(conn, person_id))
+    conn.conn.close()
+    return user
+
+
+@pytest.fixture
+def app_test(monkeypatch):
+    """Return a function that makes an AppTest of app.py on a database, signed in, on a page.
+
+    role=None leaves nobody signed in.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def make(database: Path, page: str = "home", *, role: str | None = "admin", run: bool = True):
+        monkeypatch.setenv("SURVEYS_DB", str(database))
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        if role:
+            at.session_state["auth_user"] = signed_in_user(database, role)
+        if run:
+            at.run()
+            if PAGES[page]:
+                at.switch_page(PAGES[page])
+                at.run()
+        return at
+
+    return make
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Block every socket connection: anything that tries the network fails loudly."""
+
+    def refuse(*args, **kwargs):
+        raise OSError("network access is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    yield
