@@ -96,6 +96,8 @@ def open_database(path: str | os.PathLike, *, migrate_now: bool = True) -> Datab
         if str(path) != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.OperationalError as exc:
+        raise StorageError(f"Cannot open or make a database at {path}: {exc}.") from exc
     except sqlite3.DatabaseError as exc:
         raise NotOurDatabase(f"{path} could not be opened as a database: {exc}.") from exc
     db = Database(conn, execute_plugins=False)
