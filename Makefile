@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= $(or $(SURVEYS_DB),data/surveys.db)
 PORT ?= 8501
-DEMO_INTERVIEWS ?= 400
+DEMO_INTERVIEWS ?= 2000
 
 .PHONY: install run test e2e bench demo clean-venv
 
