@@ -1,0 +1,646 @@
+"""Asking a survey: start an interview, save each answer and note at once, resume, submit, edit.
+
+The page only calls these functions. Each save is its own short write transaction, so
+nothing typed is lost when a laptop sleeps or a browser closes. See docs/interviews.md.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from surveys.storage import StorageError, audit, get_setting, new_id, now, write_transaction
+from surveys.storage import core as store
+from surveys.storage import interviews as sql
+from surveys.storage.migrations import OPT_OUTS
+
+MODES = ("one_at_a_time", "whole_form")
+OPEN_TYPES = ("text", "long_text")
+MAX_TEXT_LENGTH = 10_000
+DEFAULT_CODE_PATTERN = r"^[A-Za-z]{1,4}-?\d{2,6}$"
+CODE_PATTERN_SETTING = "respondent_code_pattern"
+CONSENT_SETTING = "consent_text"
+DEFAULT_CONSENT_TEXT = (
+    "I am going to ask you some questions about the service. It takes about 15 minutes.\n"
+    "You do not have to answer any question. You can say \"skip\" or \"I'd rather not say\" at any time.\n"
+    "You can stop at any time. Stopping will not change the help you get.\n"
+    "We do not write down your name. Your answers are kept safe and only used to make the service better.\n"
+    "Are you happy to go ahead?"
+)
+OPT_OUT_LABELS = {
+    "skipped": "Skipped",
+    "dont_know": "Don't know",
+    "prefer_not_to_say": "Prefer not to say",
+}
+# Answer options that mean "no answer": choosing one stores the opt-out, never a fake value.
+OPT_OUT_OPTION_TEXTS = {
+    "prefer not to say": "prefer_not_to_say",
+    "i'd rather not say": "prefer_not_to_say",
+    "rather not say": "prefer_not_to_say",
+    "don't know": "dont_know",
+    "dont know": "dont_know",
+    "do not know": "dont_know",
+    "not sure": "dont_know",
+}
+YES_WORDS = {"yes", "y", "true"}
+NO_WORDS = {"no", "n", "false"}
+# Common first names in the UK, to warn when a respondent code may be a real name.
+COMMON_FIRST_NAMES = frozenset("""
+adam aisha alan alex alice amy andrew angela ann anna anne ben beth bill bob brian carl carol
+charlie chloe chris claire craig dan daniel dave david dean debbie emily emma gary george grace
+hannah harry helen ian jack jade james jane jason jay jen jenny jess jim jo joe john jon josh
+julie karen kate katie kelly kevin kim lee leo lisa liz lucy luke mark mary matt michael mike
+mo mohammed muhammad nick nicola olivia paul pete peter phil rachel rob robert ryan sam sarah
+scott sean simon sophie steve stuart sue susan tom tony tracy wayne will zoe
+""".split())
+
+
+class InvalidAnswer(store.InvalidInput):
+    """An answer or action that cannot be saved, with a plain-words reason."""
+
+
+class NotYours(StorageError, PermissionError):
+    """An interview started by another interviewer."""
+
+
+@dataclass(frozen=True)
+class OptOut:
+    """A question the person chose not to answer: skipped, don't know or prefer not to say."""
+
+    kind: str
+
+
+@dataclass
+class InterviewState:
+    """Everything a screen needs about one interview, read fresh from the database."""
+
+    interview: dict
+    questions: list[dict]
+    answers: dict[str, dict] = field(default_factory=dict)  # by question id
+    visible: list[dict] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> bool:
+        """Return True when the interview was sent in."""
+        return self.interview["status"] == "submitted"
+
+    def next_unanswered_id(self) -> str | None:
+        """Return the id of the first shown question with no answer or opt-out yet, or None."""
+        for question in self.visible:
+            if question["type"] != "note" and not is_answered(self.answers.get(question["id"])):
+                return question["id"]
+        return None
+
+    def missing_required(self) -> list[dict]:
+        """Return shown required questions that still need an answer or an opt-out."""
+        return [q for q in self.visible if q["required"] and q["type"] != "note"
+                and not is_answered(self.answers.get(q["id"]))]
+
+
+# ---- respondent codes and consent -----------------------------------------------------------
+
+
+def respondent_code_pattern(db: Database) -> str:
+    """Return the project's pattern for respondent codes (a regular expression)."""
+    return get_setting(db, CODE_PATTERN_SETTING) or DEFAULT_CODE_PATTERN
+
+
+def consent_text(db: Database) -> str:
+    """Return the consent words the interviewer reads aloud."""
+    return get_setting(db, CONSENT_SETTING) or DEFAULT_CONSENT_TEXT
+
+
+def respondent_code_warnings(code: str, pattern: str | None = DEFAULT_CODE_PATTERN) -> list[str]:
+    """Return plain warnings when a respondent code may identify a person or breaks the pattern.
+
+    These are warnings, not errors: the interviewer decides. Heuristics, so they say "looks like".
+    """
+    code = (code or "").strip()
+    if not code:
+        return []
+    warnings = []
+    digits = re.sub(r"\D", "", code)
+    if re.search(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", code):
+        warnings.append("This looks like an email address. Use a code, not a way to contact someone.")
+    elif len(digits) >= 10 and re.fullmatch(r"[\d\s()+.-]+", code):
+        warnings.append("This looks like a phone number. Use a code, not a way to contact someone.")
+    if re.fullmatch(r"[A-Z][a-z'’]+(?:[\s-]+[A-Z][a-z'’]+)+", code) or (
+        re.fullmatch(r"[A-Za-z'’-]+", code)
+        and (code.casefold() in COMMON_FIRST_NAMES or re.fullmatch(r"[A-Z][a-z]{2,}", code))
+    ):
+        warnings.append("This looks like a person's name. Use a code, not a name.")
+    if pattern:
+        try:
+            matches = re.fullmatch(pattern, code) is not None
+        except re.error:
+            matches = True  # a broken project pattern must not stop interviews
+        if not matches:
+            example = " It should look like AB-1234." if pattern == DEFAULT_CODE_PATTERN else ""
+            warnings.append("This code does not match the pattern your project uses." + example)
+    return warnings
+
+
+# ---- show-if rules --------------------------------------------------------------------------
+
+
+def decode_value(question_type: str, value: str | None) -> Any:
+    """Return a stored answer value as Python: a list for multiple choice, else the text."""
+    if value is None:
+        return None
+    if question_type == "multiple_choice":
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            return [value]
+        return decoded if isinstance(decoded, list) else [decoded]
+    return value
+
+
+def _number(value: Any) -> float | None:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(result) else result
+
+
+def _compare(answer: Any, target: Any) -> int | None:
+    """Return -1, 0 or 1 comparing ANSWER with TARGET as numbers, else as ISO dates; None if neither."""
+    a, b = _number(answer), _number(target)
+    if a is not None and b is not None:
+        return (a > b) - (a < b)
+    try:
+        da, dt = _dt.date.fromisoformat(str(answer)), _dt.date.fromisoformat(str(target))
+    except ValueError:
+        return None
+    return (da > dt) - (da < dt)
+
+
+def evaluate_show_if(rule: Mapping | None, answers_by_name: Mapping[str, Any]) -> bool:
+    """Return True when a question with this show-if RULE should be shown, given the answers so far.
+
+    ANSWERS_BY_NAME maps question names to values (a list for multiple choice), an OptOut, or
+    None. With no real answer (missing, None or an OptOut), "not_equals" and "none_of" are True
+    (the ruled-out answer was not given) and every other operator is False.
+    """
+    if not rule:
+        return True
+    operator = rule.get("operator")
+    values = [str(v) for v in rule.get("values") or []]
+    answer = answers_by_name.get(rule.get("question"))
+    if answer is None or isinstance(answer, OptOut) or answer == []:
+        return operator in ("not_equals", "none_of")
+    chosen = [str(a) for a in answer] if isinstance(answer, (list, tuple)) else [str(answer)]
+    is_list = isinstance(answer, (list, tuple))
+    if operator == "answered":
+        return True
+    if operator == "equals":
+        return set(chosen) == set(values) if is_list else chosen[0] in values
+    if operator == "not_equals":
+        return set(chosen) != set(values) if is_list else chosen[0] not in values
+    if operator == "any_of":
+        return any(c in values for c in chosen)
+    if operator == "none_of":
+        return not any(c in values for c in chosen)
+    if operator in ("greater_than", "less_than"):
+        if not values or is_list:
+            return False
+        order = _compare(chosen[0], values[0])
+        if order is None:
+            return False
+        return order > 0 if operator == "greater_than" else order < 0
+    return True  # an unknown rule never hides a question
+
+
+def is_answered(answer: Mapping | None) -> bool:
+    """Return True when an answer row holds a value or an opt-out (notes alone do not count)."""
+    return bool(answer) and (answer.get("value") is not None or answer.get("opt_out") is not None)
+
+
+def answer_for_rules(question_type: str, answer: Mapping | None) -> Any:
+    """Return how an answer row counts in show-if rules: its value, an OptOut, or None."""
+    if not answer:
+        return None
+    if answer.get("opt_out"):
+        return OptOut(answer["opt_out"])
+    return decode_value(question_type, answer.get("value"))
+
+
+def visible_questions(questions: Sequence[Mapping], answers: Mapping[str, Mapping] | Iterable[Mapping]) -> list:
+    """Return the questions to show, in order, given answer rows (by question id, or a list).
+
+    A question whose rule depends on a hidden question is hidden too, so a chain of rules
+    never shows a question whose reason to be asked is gone.
+    """
+    if not isinstance(answers, Mapping):
+        answers = {a["question_id"]: a for a in answers}
+    shown_names: set[str] = set()
+    by_name: dict[str, Any] = {}
+    visible = []
+    for question in questions:
+        rule = question.get("show_if")
+        depends_on = rule.get("question") if rule else None
+        known = any(q["name"] == depends_on for q in questions) if depends_on else False
+        if rule and known and depends_on not in shown_names:
+            continue
+        if evaluate_show_if(rule, by_name):
+            visible.append(question)
+            shown_names.add(question["name"])
+            by_name[question["name"]] = answer_for_rules(question["type"], answers.get(question["id"]))
+    return visible
+
+
+# ---- checking answers -----------------------------------------------------------------------
+
+
+def question_options(question: Mapping) -> list[str]:
+    """Return a question's answer options (Yes and No for a yes/no question with none set)."""
+    options = list(question.get("options") or [])
+    if isinstance(question.get("options"), str):
+        options = json.loads(question["options"])
+    if question.get("type") == "yes_no" and not options:
+        return ["Yes", "No"]
+    return options
+
+
+def opt_out_for_option(text: Any) -> str | None:
+    """Return the opt-out kind an answer option stands for ("Prefer not to say"), or None."""
+    if not isinstance(text, str):
+        return None
+    return OPT_OUT_OPTION_TEXTS.get(text.strip().replace("’", "'").casefold())
+
+
+def _match_option(raw: Any, options: list[str]) -> str | None:
+    text = str(raw).strip()
+    if text in options:
+        return text
+    folded = {o.casefold(): o for o in options}
+    return folded.get(text.casefold())
+
+
+def validate_answer(question: Mapping, raw: Any) -> str:
+    """Return the answer as it is stored (text), or raise InvalidAnswer with a plain reason."""
+    kind = question.get("type")
+    if kind == "note":
+        raise InvalidAnswer("This is something to read out. It does not need an answer.")
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []:
+        raise InvalidAnswer("Give an answer, or choose Skip.")
+    if kind in OPEN_TYPES:
+        if not isinstance(raw, str):
+            raise InvalidAnswer("This answer must be words.")
+        if len(raw) > MAX_TEXT_LENGTH:
+            raise InvalidAnswer(f"This answer is too long. Keep it to {MAX_TEXT_LENGTH:,} letters or fewer.")
+        return raw  # kept exactly as typed
+    if kind == "number":
+        if isinstance(raw, bool):
+            raise InvalidAnswer("Type a number, like 12 or 3.5.")
+        number = _number(str(raw).strip())
+        if number is None or math.isinf(number):
+            raise InvalidAnswer("Type a number, like 12 or 3.5.")
+        return str(int(number)) if number.is_integer() and abs(number) < 1e15 else repr(number)
+    if kind == "date":
+        if isinstance(raw, _dt.datetime):
+            raw = raw.date()
+        if isinstance(raw, _dt.date):
+            return raw.isoformat()
+        try:
+            return _dt.date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise InvalidAnswer("Type the date as year-month-day, like 2025-03-31.") from None
+    options = question_options(question)
+    if kind == "yes_no" and isinstance(raw, bool):
+        raw = options[0] if raw else options[1]
+    if kind in ("single_choice", "scale", "yes_no"):
+        if isinstance(raw, (list, tuple)):
+            raise InvalidAnswer("Pick only one answer.")
+        match = _match_option(raw, options)
+        if match is None and kind == "yes_no":
+            word = str(raw).strip().casefold()
+            match = options[0] if word in YES_WORDS else options[1] if word in NO_WORDS else None
+        if match is None:
+            raise InvalidAnswer("Pick one of the answers on the list.")
+        return match
+    if kind == "multiple_choice":
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raw = [raw]
+        if not isinstance(raw, (list, tuple)) or not raw:
+            raise InvalidAnswer("Pick one or more answers from the list.")
+        picked = set()
+        for item in raw:
+            match = _match_option(item, options)
+            if match is None:
+                raise InvalidAnswer("Pick only answers from the list.")
+            picked.add(match)
+        # Stored in the order of the options, so the same choice is always the same text.
+        return json.dumps([o for o in options if o in picked], ensure_ascii=False)
+    raise InvalidAnswer("This kind of question cannot take an answer here.")
+
+
+def _normalise(question: Mapping, value: Any, opt_out: str | None) -> tuple[str | None, str | None]:
+    """Return (value, opt_out) to store: an opt-out option becomes the opt-out kind, never a value."""
+    if opt_out is not None:
+        if opt_out not in OPT_OUTS:
+            raise InvalidAnswer("That is not a way to skip a question this tool knows.")
+        if value not in (None, "", []):
+            raise InvalidAnswer("Give an answer or a skip, not both.")
+        return None, opt_out
+    kind = question.get("type")
+    if kind in ("single_choice", "scale", "yes_no"):
+        mapped = opt_out_for_option(value)
+        if mapped:
+            return None, mapped
+    if kind == "multiple_choice":
+        items = value
+        if isinstance(value, str):
+            try:
+                items = json.loads(value)
+            except ValueError:
+                items = [value]
+        if isinstance(items, (list, tuple)):
+            no_answer = [i for i in items if opt_out_for_option(i)]
+            if no_answer and len(items) > 1:
+                raise InvalidAnswer(f'"{no_answer[0]}" cannot go with other answers. Pick it on its own.')
+            if len(items) == 1 and opt_out_for_option(items[0]):
+                return None, opt_out_for_option(items[0])
+    return validate_answer(question, value), None
+
+
+def _word_count(kind: str, value: str | None) -> int:
+    return store.count_words(value) if kind in OPEN_TYPES else 0
+
+
+# ---- starting, saving, resuming, submitting -------------------------------------------------
+
+
+def start_interview(
+    db: Database,
+    version_id: str,
+    respondent_code: str,
+    interviewer_id: str | None,
+    consent: bool,
+    mode: str = "one_at_a_time",
+) -> str:
+    """Return the id of a new interview; with consent declined it is closed at once, with no answers."""
+    code = (respondent_code or "").strip()
+    if not code:
+        raise InvalidAnswer("Type a code for the person you are asking.")
+    if len(code) > 100:
+        raise InvalidAnswer("This code is too long. Use a short code.")
+    if mode not in MODES:
+        raise InvalidAnswer("Choose one question at a time, or all questions on one page.")
+    interview_id = new_id()
+    stamp = now()
+    with write_transaction(db):
+        version = store.get_version(db, version_id)
+        if version["status"] != "published":
+            raise InvalidAnswer("This survey version is not ready to use. Pick a version that is ready.")
+        if interviewer_id is not None:
+            store.get_person(db, interviewer_id)
+        row = {
+            "id": interview_id,
+            "version_id": version_id,
+            "respondent_code": code,
+            "interviewer_id": interviewer_id,
+            "consent": "given" if consent else "declined",
+            "status": "draft" if consent else "submitted",
+            "mode": mode,
+            "started_at": stamp,
+            "finished_at": None if consent else stamp,
+            "seconds": None if consent else 0.0,
+            "synthetic": 0,
+            "updated_at": stamp,
+        }
+        sql.insert_interview(db, row)
+        action = "start interview" if consent else "consent declined"
+        audit(db, interviewer_id, action, "interview", interview_id, None, row)
+    return interview_id
+
+
+def _context(db: Database, interview_id: str, question_id: str, actor: str | None) -> dict:
+    context = sql.answer_context(db, interview_id, question_id)
+    if context is None:
+        raise store.NotFound("That interview or question is not in the database.")
+    if context["question_version_id"] != context["version_id"]:
+        raise InvalidAnswer("This question is not in this survey version.")
+    if actor is not None and context["interviewer_id"] not in (None, actor):
+        raise NotYours("This interview was started by another interviewer, so you cannot change it.")
+    if context["consent"] != "given":
+        raise InvalidAnswer("This person did not agree to take part, so no answers can be saved.")
+    return context
+
+
+def save_answer(
+    db: Database,
+    interview_id: str,
+    question_id: str,
+    value: Any = None,
+    opt_out: str | None = None,
+    seconds: float | None = None,
+    actor: str | None = None,
+) -> str:
+    """Return the answer id after saving one answer (or opt-out) in its own transaction.
+
+    ACTOR is the person id of the interviewer; another interviewer's interview is refused.
+    Saving again replaces the value and keeps the same answer id.
+    """
+    if seconds is not None and (not math.isfinite(seconds) or seconds < 0):
+        seconds = None
+    with write_transaction(db):
+        context = _context(db, interview_id, question_id, actor)
+        if context["interview_status"] != "draft":
+            raise InvalidAnswer("This interview was sent in. To change an answer, give a reason for the change.")
+        question = {"type": context["type"], "options": json.loads(context["options"])}
+        stored, kind = _normalise(question, value, opt_out)
+        return sql.upsert_answer(
+            db,
+            answer_id=new_id(),
+            interview_id=interview_id,
+            question_id=question_id,
+            value=stored,
+            opt_out=kind,
+            word_count=_word_count(context["type"], stored),
+            seconds=None if seconds is None else round(seconds, 1),
+            updated_at=now(),
+        )
+
+
+def save_note(
+    db: Database,
+    interview_id: str,
+    question_id: str,
+    *,
+    needed_explaining: bool | None = None,
+    reworded: bool | None = None,
+    upsetting: bool | None = None,
+    note: str | None = None,
+    actor: str | None = None,
+) -> str:
+    """Return the answer id after saving the interviewer's notes on one question (None keeps a note)."""
+    if note is not None and len(note) > MAX_TEXT_LENGTH:
+        raise InvalidAnswer(f"This note is too long. Keep it to {MAX_TEXT_LENGTH:,} letters or fewer.")
+    with write_transaction(db):
+        context = _context(db, interview_id, question_id, actor)
+        if context["interview_status"] != "draft":
+            raise InvalidAnswer("This interview was sent in, so its notes cannot change.")
+        return sql.upsert_note(
+            db,
+            answer_id=new_id(),
+            interview_id=interview_id,
+            question_id=question_id,
+            needed_explaining=needed_explaining,
+            reworded=reworded,
+            upsetting=upsetting,
+            note=note,
+            updated_at=now(),
+        )
+
+
+def unfinished_interviews(db: Database, interviewer_id: str) -> list[dict]:
+    """Return this interviewer's own unfinished interviews, last worked on first.
+
+    "questions" counts the questions shown so far by the show-if rules, not every question.
+    """
+    rows = sql.unfinished_for_interviewer(db, interviewer_id)
+    for row in rows:
+        state = resume(db, row["id"], interviewer_id)
+        row["questions"] = sum(1 for q in state.visible if q["type"] != "note")
+    return rows
+
+
+def resume(db: Database, interview_id: str, interviewer_id: str | None) -> InterviewState:
+    """Return the interview with its questions and saved answers; refuse another interviewer's."""
+    interview = sql.get_interview(db, interview_id)
+    if interviewer_id is not None and interview["interviewer_id"] not in (None, interviewer_id):
+        raise NotYours("This interview was started by another interviewer, so you cannot open it.")
+    questions = store.questions_for_version(db, interview["version_id"])
+    answers = {a["question_id"]: a for a in sql.answers_for_interview(db, interview_id)}
+    return InterviewState(interview, questions, answers, visible_questions(questions, answers))
+
+
+def submit_interview(db: Database, interview_id: str, actor: str | None = None) -> dict:
+    """Return the sent-in interview; required questions shown must have an answer or an opt-out.
+
+    Shown questions left empty that are not required are stored as skipped. Answers to
+    questions that a show-if rule now hides are removed, their old values kept in the audit log.
+    """
+    with write_transaction(db):
+        state = resume(db, interview_id, actor)
+        if state.submitted:
+            raise InvalidAnswer("This interview was already sent in.")
+        if state.interview["consent"] != "given":
+            raise InvalidAnswer("This person did not agree to take part.")
+        missing = state.missing_required()
+        if missing:
+            numbers = ", ".join(str(state.visible.index(q) + 1) for q in missing)
+            raise InvalidAnswer(
+                f"Some questions need an answer or a skip before you send this in: question {numbers}."
+                if len(missing) > 1 else
+                f"Question {numbers} needs an answer or a skip before you send this in."
+            )
+        stamp = now()
+        visible_ids = {q["id"] for q in state.visible}
+        for question in state.questions:
+            answer = state.answers.get(question["id"])
+            if question["id"] not in visible_ids:
+                if answer:
+                    sql.delete_answer(db, answer["id"])
+                    audit(db, actor, "remove hidden answer", "answer", answer["id"],
+                          {k: answer[k] for k in ("question_id", "value", "opt_out", "note")}, None)
+            elif question["type"] != "note" and not is_answered(answer):
+                sql.upsert_answer(db, answer_id=new_id(), interview_id=interview_id, question_id=question["id"],
+                                  value=None, opt_out="skipped", word_count=0, seconds=None, updated_at=stamp)
+        # The interview's time is the time spent on its questions, as in the demo data.
+        total = round(sql.count_rows(db, interview_id)["seconds"], 1)
+        sql.mark_submitted(db, interview_id, finished_at=stamp, seconds=total)
+        audit(db, actor, "submit interview", "interview", interview_id,
+              {"status": "draft"}, {"status": "submitted", "finished_at": stamp, "seconds": total})
+        return sql.get_interview(db, interview_id)
+
+
+def edit_submitted_answer(
+    db: Database,
+    interview_id: str,
+    question_id: str,
+    *,
+    value: Any = None,
+    opt_out: str | None = None,
+    reason: str,
+    actor: str | None = None,
+) -> str:
+    """Return the answer id after changing an answer of a sent-in interview; the old value goes to the audit log."""
+    if not reason or not reason.strip():
+        raise InvalidAnswer("Say why you are changing this answer.")
+    with write_transaction(db):
+        context = _context(db, interview_id, question_id, actor)
+        if context["interview_status"] != "submitted":
+            raise InvalidAnswer("This interview is not sent in yet. Change the answer in the interview.")
+        if context["type"] == "note":
+            raise InvalidAnswer("This is something to read out. It does not need an answer.")
+        question = {"type": context["type"], "options": json.loads(context["options"])}
+        stored, kind = _normalise(question, value, opt_out)
+        old = sql.get_answer(db, interview_id, question_id)
+        stamp = now()
+        if old is None:
+            answer_id = sql.upsert_answer(db, answer_id=new_id(), interview_id=interview_id,
+                                          question_id=question_id, value=stored, opt_out=kind,
+                                          word_count=_word_count(context["type"], stored), seconds=None,
+                                          updated_at=stamp)
+        else:
+            answer_id = old["id"]
+            sql.set_answer_value(db, answer_id, value=stored, opt_out=kind,
+                                 word_count=_word_count(context["type"], stored), updated_at=stamp)
+        audit(db, actor, "edit answer after submit", "answer", answer_id,
+              None if old is None else {"value": old["value"], "opt_out": old["opt_out"]},
+              {"value": stored, "opt_out": kind, "reason": reason.strip(), "question_id": question_id,
+               "interview_id": interview_id})
+        return answer_id
+
+
+def answer_text(question: Mapping, answer: Mapping | None) -> str:
+    """Return a saved answer as plain words for the screen ("Skipped", "Red, Blue", "12")."""
+    if not is_answered(answer):
+        return "No answer yet"
+    if answer.get("opt_out"):
+        return OPT_OUT_LABELS[answer["opt_out"]]
+    value = decode_value(question["type"], answer["value"])
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+__all__ = [
+    "DEFAULT_CODE_PATTERN",
+    "DEFAULT_CONSENT_TEXT",
+    "InterviewState",
+    "InvalidAnswer",
+    "MODES",
+    "NotYours",
+    "OPT_OUT_LABELS",
+    "OptOut",
+    "answer_text",
+    "consent_text",
+    "decode_value",
+    "edit_submitted_answer",
+    "evaluate_show_if",
+    "is_answered",
+    "opt_out_for_option",
+    "question_options",
+    "respondent_code_pattern",
+    "respondent_code_warnings",
+    "resume",
+    "save_answer",
+    "save_note",
+    "start_interview",
+    "submit_interview",
+    "unfinished_interviews",
+    "validate_answer",
+    "visible_questions",
+]
