@@ -1,0 +1,349 @@
+"""XLSForm import and export: sample forms, show-if rules, languages, groups, round trips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveys.storage import audit_entries, open_database
+from surveys.storage import core as store
+from surveys.xlsform import (
+    RuleNotConverted,
+    XLSFormError,
+    export_xlsform,
+    import_xlsform,
+    relevant_to_show_if,
+)
+
+DATA = Path(__file__).resolve().parent / "data" / "xlsforms"
+COMPARED = ("name", "type", "wording", "help_text", "required", "options", "show_if", "topic")
+
+
+def write_form(path: Path, survey: list[dict], choices: list[dict] | None = None,
+               settings: dict | None = None, sheet_names: tuple[str, str, str] = ("survey", "choices", "settings")) -> Path:
+    """Write an XLSForm .xlsx from row dicts; return its path."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheets = [(sheet_names[0], survey), (sheet_names[1], choices or []), (sheet_names[2], [settings] if settings else [])]
+    book.remove(book.active)
+    for title, rows in sheets:
+        if not rows:
+            continue
+        sheet = book.create_sheet(title)
+        header = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(header)
+        for row in rows:
+            sheet.append([row.get(k, "") for k in header])
+    book.save(path)
+    return path
+
+
+def simple(questions: list[dict]) -> list[dict]:
+    return [{k: q[k] for k in COMPARED} for q in questions]
+
+
+# ---- the sample forms -------------------------------------------------------------------------------
+
+
+def test_tutorial_form_imports_with_a_full_report(db):
+    report = import_xlsform(db, DATA / "tutorial.xls", "tester")
+    questions = store.questions_for_version(db, report.version_id)
+    assert [q["name"] for q in questions] == [
+        "name", "relationship_to_household_head", "sex", "resident", "stayed_last_night", "older_than_five",
+        "age_in_months", "age_in_years", "literate", "pregnant",
+    ]
+    assert store.get_version(db, report.version_id)["status"] == "draft"
+    by_name = {q["name"]: q for q in questions}
+    assert by_name["sex"]["type"] == "single_choice" and by_name["sex"]["options"] == ["Male", "Female"]
+    assert by_name["resident"]["type"] == "yes_no"
+    assert by_name["age_in_months"]["type"] == "number"
+    # ${older_than_five}='no' uses the choice name; the show-if rule uses the option label.
+    assert by_name["age_in_months"]["show_if"] == {"question": "older_than_five", "operator": "equals",
+                                                   "values": ["No"]}
+    assert by_name["age_in_months"]["help_text"] == "Form rule: . <= 72"
+    assert {q["topic"] for q in questions} == {"Household Member or Visitor"}
+    # Two rules look at two questions: reported, never dropped in silence.
+    assert [(r.row, r.name) for r in report.rules_not_converted] == [(11, "literate"), (12, "pregnant")]
+    assert all("more than one question" in r.reason for r in report.rules_not_converted)
+    changes = {(r.name, r.reason.split(";")[0].split(" (")[0]) for r in report.changes}
+    assert ("member", "this block repeats in the form") in changes
+    assert ("age_in_months", "its answer rule") in changes
+    assert report.groups == ["Household Member or Visitor"]
+    lines = report.lines()
+    assert lines[0] == "Made the survey 'tutorial' with 10 questions, as a draft."
+    assert any(line.startswith("Row 11 (literate):") for line in lines)
+
+
+def test_specify_other_form_gets_the_other_option_and_its_follow_up(db):
+    report = import_xlsform(db, DATA / "specify_other.xlsx", "tester")
+    questions = simple(store.questions_for_version(db, report.version_id))
+    assert questions == [
+        {"name": "sex", "type": "single_choice", "wording": "What sex are you?", "help_text": "",
+         "required": False, "options": ["Male", "Female", "Other"], "show_if": None, "topic": ""},
+        {"name": "sex_other", "type": "text", "wording": "Specify other.", "help_text": "", "required": False,
+         "options": [], "show_if": {"question": "sex", "operator": "any_of", "values": ["Other"]}, "topic": ""},
+    ]
+    assert report.not_taken == [] and report.rules_not_converted == []
+
+
+def test_cascading_form_reports_filters_and_repeated_options(db):
+    report = import_xlsform(db, DATA / "choice_filter_test.xlsx", "tester")
+    assert report.survey_name == "cascading selects"
+    questions = {q["name"]: q for q in store.questions_for_version(db, report.version_id)}
+    assert questions["county"]["options"] == ["King", "Pierce", "Cameron"]
+    reasons = [(r.row, r.name, r.reason) for r in report.changes]
+    assert (3, "county", "the option 'King' was listed twice; it is kept once.") in reasons
+    assert sum("filtered by an earlier answer" in r[2] for r in reasons) == 2
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.xls*")))
+def test_every_sample_form_imports_and_is_logged(db, name):
+    report = import_xlsform(db, DATA / name, "tester")
+    assert report.questions == [q["name"] for q in store.questions_for_version(db, report.version_id)]
+    assert report.lines()[0].startswith("Made the survey")
+    logged = audit_entries(db, action="import form")
+    assert logged[0]["record_id"] == report.version_id and logged[0]["actor"] == "tester"
+
+
+# ---- relevant to show-if ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("${a} = 'x'", {"question": "a", "operator": "equals", "values": ["x"]}),
+    ("${a}='x'", {"question": "a", "operator": "equals", "values": ["x"]}),
+    ("${a} != 'x'", {"question": "a", "operator": "not_equals", "values": ["x"]}),
+    ("${a} != ''", {"question": "a", "operator": "answered", "values": []}),
+    ("selected(${a}, 'x')", {"question": "a", "operator": "any_of", "values": ["x"]}),
+    ("not(selected(${a}, 'x'))", {"question": "a", "operator": "none_of", "values": ["x"]}),
+    ("selected(../a, 'other')", {"question": "a", "operator": "any_of", "values": ["other"]}),
+    ("${a} = 'x' or ${a} = 'y'", {"question": "a", "operator": "any_of", "values": ["x", "y"]}),
+    ("selected(${a}, 'x') or selected(${a}, 'y')", {"question": "a", "operator": "any_of", "values": ["x", "y"]}),
+    ("${a} != 'x' and ${a} != 'y'", {"question": "a", "operator": "none_of", "values": ["x", "y"]}),
+    ("${n} > 5", {"question": "n", "operator": "greater_than", "values": ["5"]}),
+    ("${n} < 2.5", {"question": "n", "operator": "less_than", "values": ["2.5"]}),
+    ("(${a} = 'x')", {"question": "a", "operator": "equals", "values": ["x"]}),
+    ("${a} = 'x and y'", {"question": "a", "operator": "equals", "values": ["x and y"]}),
+])
+def test_simple_relevant_rules_become_show_if(expr, expected):
+    assert relevant_to_show_if(expr) == expected
+
+
+def test_at_least_converts_only_for_whole_numbers():
+    assert relevant_to_show_if("${n} >= 15", {"n"}) == {"question": "n", "operator": "greater_than",
+                                                          "values": ["14"]}
+    assert relevant_to_show_if("${n} <= 49", {"n"}) == {"question": "n", "operator": "less_than", "values": ["50"]}
+    with pytest.raises(RuleNotConverted, match="whole-number"):
+        relevant_to_show_if("${n} >= 15")
+
+
+@pytest.mark.parametrize("expr, reason", [
+    ("${a} = 'x' and ${b} = 'y'", "more than one question"),
+    ("${a} = 'x' or ${a} = 'y' and ${a} = 'z'", "mixes `and` with `or`"),
+    ("${a} = 'x' and ${a} = 'y'", "cannot join"),
+    ("${n} > 5 and ${n} < 9", "cannot join"),
+    ("count-selected(${a}) > 2", "not a simple rule"),
+    ("${n} > 'x'", "not a number"),
+    ("", "empty"),
+])
+def test_other_relevant_rules_are_refused_with_a_reason(expr, reason):
+    with pytest.raises(RuleNotConverted, match=reason.replace("(", r"\(")):
+        relevant_to_show_if(expr)
+
+
+# ---- labels, languages, groups, types -----------------------------------------------------------------
+
+
+def test_default_language_is_picked_then_the_first(db, tmp_path):
+    survey = [{"type": "text", "name": "q1", "label::English (en)": "How are you?",
+               "label::French (fr)": "Comment ça va ?", "hint::English (en)": "In your words",
+               "hint::French (fr)": "Avec vos mots"}]
+    french = import_xlsform(db, write_form(tmp_path / "fr.xlsx", survey, settings={"default_language": "French (fr)"}),
+                            "t")
+    first = import_xlsform(db, write_form(tmp_path / "first.xlsx", survey), "t")
+    assert [(q["wording"], q["help_text"]) for q in store.questions_for_version(db, french.version_id)] == [
+        ("Comment ça va ?", "Avec vos mots")]
+    assert [(q["wording"], q["help_text"]) for q in store.questions_for_version(db, first.version_id)] == [
+        ("How are you?", "In your words")]
+
+
+def test_groups_are_flattened_into_topics_and_pass_on_their_rule(db, tmp_path):
+    survey = [
+        {"type": "select_one yn", "name": "housed", "label": "Do you have a home?", "required": "yes"},
+        {"type": "begin group", "name": "home", "label": "Your home", "relevant": "${housed} = 'y'"},
+        {"type": "text", "name": "home_like", "label": "What is it like?", "appearance": "multiline"},
+        {"type": "select_one agree", "name": "home_safe", "label": "It feels safe", "appearance": "likert"},
+        {"type": "end group"},
+        {"type": "select_multiple help", "name": "help", "label": "What help do you get?",
+         "constraint": ". != 'none'", "constraint_message": "Pick at least one kind of help"},
+        {"type": "date", "name": "when", "label": "When did it start?"},
+        {"type": "decimal", "name": "rent", "label": "Rent each week"},
+        {"type": "note", "name": "thanks", "label": "Thank you."},
+        {"type": "geopoint", "name": "where", "label": "Where are you?"},
+        {"type": "calculate", "name": "calc", "calculation": "1 + 1"},
+    ]
+    choices = [
+        {"list_name": "yn", "name": "y", "label": "Yes"}, {"list_name": "yn", "name": "n", "label": "No"},
+        {"list_name": "agree", "name": "a", "label": "Agree"}, {"list_name": "agree", "name": "d", "label": "Disagree"},
+        {"list_name": "help", "name": "food", "label": "Food"}, {"list_name": "help", "name": "money", "label": "Money"},
+    ]
+    report = import_xlsform(db, write_form(tmp_path / "g.xlsx", survey, choices), "t")
+    got = simple(store.questions_for_version(db, report.version_id))
+    rule = {"question": "housed", "operator": "equals", "values": ["Yes"]}
+    assert got == [
+        {"name": "housed", "type": "yes_no", "wording": "Do you have a home?", "help_text": "", "required": True,
+         "options": ["Yes", "No"], "show_if": None, "topic": ""},
+        {"name": "home_like", "type": "long_text", "wording": "What is it like?", "help_text": "", "required": False,
+         "options": [], "show_if": rule, "topic": "Your home"},
+        {"name": "home_safe", "type": "scale", "wording": "It feels safe", "help_text": "", "required": False,
+         "options": ["Agree", "Disagree"], "show_if": rule, "topic": "Your home"},
+        {"name": "help", "type": "multiple_choice", "wording": "What help do you get?",
+         "help_text": "Pick at least one kind of help", "required": False, "options": ["Food", "Money"],
+         "show_if": None, "topic": ""},
+        {"name": "when", "type": "date", "wording": "When did it start?", "help_text": "", "required": False,
+         "options": [], "show_if": None, "topic": ""},
+        {"name": "rent", "type": "number", "wording": "Rent each week", "help_text": "", "required": False,
+         "options": [], "show_if": None, "topic": ""},
+        {"name": "thanks", "type": "note", "wording": "Thank you.", "help_text": "", "required": False,
+         "options": [], "show_if": None, "topic": ""},
+    ]
+    assert [(r.row, r.name) for r in report.not_taken] == [(11, "where"), (12, "calc")]
+    assert "'geopoint' is not one this tool can ask" in report.not_taken[0].reason
+    assert report.groups == ["Your home"]
+
+
+def test_names_that_do_not_fit_are_changed_and_reported(db, tmp_path):
+    survey = [{"type": "text", "name": "first-name", "label": "What should we call you?"},
+              {"type": "text", "name": "first_name", "label": "Again?"}]
+    report = import_xlsform(db, write_form(tmp_path / "n.xlsx", survey), "t")
+    assert [q["name"] for q in store.questions_for_version(db, report.version_id)] == ["first_name", "first_name_2"]
+    assert [(r.row, r.name) for r in report.changes] == [(2, "first-name"), (3, "first_name")]
+
+
+def test_imported_questions_are_checked_at_once(db, tmp_path):
+    survey = [{"type": "text", "name": "q1", "label": "Do you utilise multi-agency provision?"},
+              {"type": "text", "name": "q2", "label": "How are you?"}]
+    report = import_xlsform(db, write_form(tmp_path / "c.xlsx", survey), "t")
+    assert set(report.checks) == {"q1", "q2"}
+    assert report.checks["q1"]["flags"], "hard words are flagged"
+    assert report.checks["q1"]["score"] < report.checks["q2"]["score"]
+
+
+# ---- export -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(demo_db_path):
+    database = open_database(demo_db_path)
+    yield database
+    database.conn.close()
+
+
+def _version_ids(db) -> list[str]:
+    return [v["id"] for v in store.list_versions(db)]
+
+
+def test_export_converts_to_an_xform_without_errors(demo, tmp_path):
+    from pyxform.xls2xform import convert
+
+    for version_id in _version_ids(demo):
+        out = export_xlsform(demo, version_id, tmp_path / f"{version_id}.xlsx")
+        result = convert(str(out), warnings=[])
+        for question in store.questions_for_version(demo, version_id):
+            assert f"<{question['name']}" in result.xform, question["name"]
+        assert 'relevant=" /' in result.xform, "show-if rules become relevant rules"
+
+
+def test_export_then_import_gives_the_same_questions(demo, tmp_path):
+    for version_id in _version_ids(demo):
+        out = export_xlsform(demo, version_id, tmp_path / "form.xlsx")
+        report = import_xlsform(demo, out, "t")
+        assert simple(store.questions_for_version(demo, report.version_id)) == \
+            simple(store.questions_for_version(demo, version_id))
+        assert report.not_taken == [] and report.rules_not_converted == []
+
+
+def test_imported_choice_names_come_back_on_export(db, tmp_path):
+    from openpyxl import load_workbook
+
+    report = import_xlsform(db, DATA / "tutorial.xls", "t")
+    out = export_xlsform(db, report.version_id, tmp_path / "again.xlsx")
+    choices = [row for row in load_workbook(out)["choices"].iter_rows(values_only=True)]
+    assert ("relationship_to_household_head", "wife_or_husband", "Wife / Husband") in choices
+    survey = [row for row in load_workbook(out)["survey"].iter_rows(values_only=True)]
+    assert any(row[1] == "age_in_months" and row[5] == "${older_than_five} = 'no'" for row in survey)
+
+
+def test_export_refuses_a_wrong_name_and_an_empty_version(db, tmp_path):
+    survey_id = store.create_survey(db, "Empty")
+    version_id = store.create_version(db, survey_id)
+    with pytest.raises(XLSFormError, match="no questions"):
+        export_xlsform(db, version_id, tmp_path / "f.xlsx")
+    with pytest.raises(XLSFormError, match=r"\.xlsx"):
+        export_xlsform(db, version_id, tmp_path / "f.csv")
+    assert not (tmp_path / "f.xlsx").exists()
+
+
+# ---- admin panel ------------------------------------------------------------------------------------
+
+
+def test_form_panels_import_an_upload_and_make_a_form_file(app_test, demo_db_path):
+    from ui.transfer_panels import import_form_upload
+
+    database = open_database(demo_db_path)
+    lines = import_form_upload(database, {"name": "Admin"}, "specify_other.xlsx",
+                               (DATA / "specify_other.xlsx").read_bytes())
+    assert lines[0] == "Made the survey 'specify_other' with 2 questions, as a draft."
+    database.conn.close()
+
+    at = app_test(demo_db_path, "admin")
+    assert not at.exception
+    at.button(key="admin_transfer_form_export").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["admin_transfer_form_file_bytes"][1][:2] == b"PK", "an .xlsx file was made"
+
+
+def test_exported_form_never_holds_a_formula(db, tmp_path):
+    from openpyxl import load_workbook
+
+    survey_id = store.create_survey(db, "=1+1")
+    version_id = store.create_version(db, survey_id)
+    store.add_question(db, version_id, name="q1", type="single_choice", wording="=HYPERLINK(\"http://x\")",
+                       options=["=A1", "B"])
+    out = export_xlsform(db, version_id, tmp_path / "f.xlsx")
+    book = load_workbook(out)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value]
+    assert [c.data_type for c in cells if str(c.value).startswith("=")] == ["s", "s", "s"]
+    report = import_xlsform(db, out, "t")
+    assert simple(store.questions_for_version(db, report.version_id)) == simple(
+        store.questions_for_version(db, version_id))
+
+
+@pytest.mark.parametrize("target, rule", [
+    ("home", {"operator": "equals", "values": ["Own flat"]}),
+    ("home", {"operator": "not_equals", "values": ["Own flat"]}),
+    ("home", {"operator": "any_of", "values": ["Own flat", "Hostel"]}),
+    ("home", {"operator": "none_of", "values": ["Own flat", "Hostel"]}),
+    ("home", {"operator": "answered", "values": []}),
+    ("help", {"operator": "any_of", "values": ["Food", "A bed"]}),
+    ("help", {"operator": "none_of", "values": ["Food"]}),
+    ("nights", {"operator": "greater_than", "values": ["3"]}),
+    ("nights", {"operator": "less_than", "values": ["7"]}),
+    ("nights", {"operator": "equals", "values": ["0"]}),
+    ("nickname", {"operator": "equals", "values": ["Sam's"]}),
+])
+def test_every_show_if_rule_survives_export_and_import(db, tmp_path, target, rule):
+    survey_id = store.create_survey(db, "Rules")
+    version_id = store.create_version(db, survey_id)
+    store.add_question(db, version_id, name="home", type="single_choice", wording="Where do you stay?",
+                       options=["Own flat", "Hostel"])
+    store.add_question(db, version_id, name="help", type="multiple_choice", wording="What help?",
+                       options=["Food", "A bed"])
+    store.add_question(db, version_id, name="nights", type="number", wording="How many nights?")
+    store.add_question(db, version_id, name="nickname", type="text", wording="What do people call you?")
+    store.add_question(db, version_id, name="follow_up", type="text", wording="Tell us more?",
+                       show_if={"question": target, **rule})
+    report = import_xlsform(db, export_xlsform(db, version_id, tmp_path / "r.xlsx"), "t")
+    assert report.rules_not_converted == []
+    assert store.questions_for_version(db, report.version_id)[-1]["show_if"] == {"question": target, **rule}

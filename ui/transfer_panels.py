@@ -1,0 +1,235 @@
+"""Admin page sections for moving data: survey forms, answers, joining laptops, backups.
+
+Each panel reads widgets, calls one library function and shows the result. Text that came
+from a file (names, reasons quoting cells) is shown with st.text or in tables, never as
+Markdown. Session-state keys start with "admin_transfer_".
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+from sqlite_utils import Database
+
+from surveys.storage import StorageError
+from ui.auth import escape_markdown
+from ui.common import db_path, version_label, version_picker
+
+PREFIX = "admin_transfer_"
+
+
+def _state(name: str, default=None):
+    st.session_state.setdefault(PREFIX + name, default)
+    return st.session_state[PREFIX + name]
+
+
+def _set(name: str, value) -> None:
+    st.session_state[PREFIX + name] = value
+
+
+def save_upload(name: str, data: bytes, folder: str | Path) -> Path:
+    """Return the path in FOLDER where an uploaded file's bytes were written, keeping its ending."""
+    # Keep the person's file name (it becomes the survey name of a form), minus anything unsafe.
+    stem = re.sub(r"[^\w\- ]", "_", Path(name or "upload").stem).strip() or "upload"
+    path = Path(folder) / f"{stem}{Path(name or '').suffix.lower()}"
+    path.write_bytes(data)
+    return path
+
+
+def import_form_upload(db: Database, user: dict, name: str, data: bytes) -> list[str]:
+    """Return the report lines of importing an uploaded XLSForm."""
+    from surveys.xlsform import import_xlsform
+
+    with tempfile.TemporaryDirectory() as folder:
+        report = import_xlsform(db, save_upload(name, data, folder), user["name"])
+    return report.lines()
+
+
+def import_answers_upload(db: Database, user: dict, version_id: str, name: str, data: bytes):
+    """Return the report of importing an uploaded file of answers (raises ImportFailed)."""
+    from surveys.responses import import_responses
+
+    with tempfile.TemporaryDirectory() as folder:
+        return import_responses(db, save_upload(name, data, folder), version_id, user["name"])
+
+
+def merge_upload(db: Database, user: dict, name: str, data: bytes) -> list[str]:
+    """Return the summary lines of merging an uploaded laptop database into this one."""
+    from surveys.merge import merge_databases
+
+    with tempfile.TemporaryDirectory() as folder:
+        return merge_databases(save_upload(name or "other.db", data, folder), db, user["name"]).lines()
+
+
+def restore_upload(user: dict, name: str, data: bytes) -> str:
+    """Return a sentence about restoring an uploaded backup over this app's database."""
+    from surveys.backup import restore
+
+    with tempfile.TemporaryDirectory() as folder:
+        result = restore(save_upload(name or "backup.db", data, folder), db_path(), user["name"])
+    kept = f" The data as it was before is kept in {result.safety_copy.name}." if result.safety_copy else ""
+    return f"The backup is back in place.{kept}"
+
+
+def _show_lines(lines: list[str]) -> None:
+    for line in lines:
+        st.text(line)
+
+
+def xlsform_import_panel(db: Database, user: dict) -> None:
+    """Draw the survey form section: bring in an XLSForm, save a version as an XLSForm."""
+    from surveys.xlsform import export_xlsform
+
+    st.subheader("Bring in a survey form")
+    st.write("Pick a form made in KoboToolbox or ODK (an .xlsx or .xls file). It becomes a new draft survey. "
+             "You will see a list of anything that could not come in.")
+    upload = st.file_uploader("Form file", type=["xlsx", "xls"], key=PREFIX + "form_file")
+    if st.button("Bring in the form", key=PREFIX + "form_import", disabled=upload is None):
+        try:
+            _set("form_report", import_form_upload(db, user, upload.name, upload.getvalue()))
+        except StorageError as exc:
+            _set("form_report", None)
+            st.error(escape_markdown(str(exc)))
+    report = _state("form_report")
+    if report:
+        st.success("The form is in. Here is what happened:")
+        _show_lines(report)
+
+    st.subheader("Save a survey as a form")
+    st.write("Make a form file to use the survey in KoboToolbox or ODK.")
+    version = version_picker(db, PREFIX + "form_version")
+    if version is None:
+        st.info("There are no surveys yet.")
+        return
+    if st.button("Make the form file", key=PREFIX + "form_export"):
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                out = export_xlsform(db, version["id"], Path(folder) / "survey-form.xlsx")
+                _set("form_file_bytes", (version["id"], out.read_bytes()))
+        except StorageError as exc:
+            st.error(escape_markdown(str(exc)))
+    made = _state("form_file_bytes")
+    if made and made[0] == version["id"]:
+        st.download_button("Download the form file", made[1], file_name="survey-form.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key=PREFIX + "form_download")
+
+
+def responses_panel(db: Database, user: dict) -> None:
+    """Draw the answers section: export a version's answers, import a file of answers."""
+    from surveys.responses import ImportFailed, export_responses
+
+    version = version_picker(db, PREFIX + "answers_version")
+    if version is None:
+        st.info("There are no surveys yet, so there are no answers.")
+        return
+    st.subheader("Take answers out")
+    st.text(f"Answers of: {version_label(version)}")
+    kind = st.radio("Kind of file", ["Excel", "CSV"], horizontal=True, key=PREFIX + "answers_kind",
+                    help="Excel keeps the list of questions on a second sheet. CSV makes two files.")
+    identifiable = False
+    if user.get("role") == "admin":
+        identifiable = st.checkbox(
+            "Leave names, phone numbers and other personal details in", key=PREFIX + "answers_identifiable",
+            help="Only do this if you must. The file will hold details that can show who someone is. "
+                 "This is written in the record of who did what.")
+    if st.button("Make the answers file", key=PREFIX + "answers_export"):
+        suffix = ".xlsx" if kind == "Excel" else ".csv"
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                result = export_responses(db, version["id"], Path(folder) / f"answers{suffix}",
+                                          identifiable=identifiable, actor=user["name"], role=user.get("role"),
+                                          person_id=user.get("person_id"))
+                files = [(result.path.name, result.path.read_bytes())]
+                if result.codebook_path:
+                    files.append((result.codebook_path.name, result.codebook_path.read_bytes()))
+            _set("answer_files", (version["id"], files))
+            st.success(f"The file holds {result.interviews} interviews and {result.answers} answers.")
+        except StorageError as exc:
+            st.error(escape_markdown(str(exc)))
+    made = _state("answer_files")
+    if made and made[0] == version["id"]:
+        for index, (name, data) in enumerate(made[1]):
+            st.download_button(f"Download {name}", data, file_name=name, key=f"{PREFIX}answers_download_{index}")
+
+    st.subheader("Bring answers in")
+    st.write("Pick a CSV or Excel file of answers, with one column for each question name. "
+             "If any row has a mistake, nothing comes in, and you see which rows to fix.")
+    upload = st.file_uploader("Answers file", type=["csv", "xlsx", "xls"], key=PREFIX + "answers_file")
+    if st.button("Bring in the answers", key=PREFIX + "answers_import", disabled=upload is None):
+        try:
+            report = import_answers_upload(db, user, version["id"], upload.name, upload.getvalue())
+            st.success(escape_markdown(report.summary()))
+        except ImportFailed as exc:
+            st.error(escape_markdown(f"Nothing came in from {exc.report.file}. Fix these rows and try again."))
+            st.dataframe([{"Row": row, "What is wrong": reason} for row, reason in exc.report.problems],
+                         hide_index=True, width="stretch", key=PREFIX + "answers_problems")
+        except StorageError as exc:
+            st.error(escape_markdown(str(exc)))
+
+
+def merge_panel(db: Database, user: dict) -> None:
+    """Draw the join-laptops section: bring in another laptop's database."""
+    st.subheader("Join the answers from another laptop")
+    st.write("Pick the database file from the other laptop. New surveys, interviews and answers come in. "
+             "Doing it twice is safe: nothing comes in twice. If an answer was changed on both laptops, "
+             "the later change is kept.")
+    upload = st.file_uploader("Database file from the other laptop", type=["db", "sqlite", "sqlite3"],
+                              key=PREFIX + "merge_file")
+    if st.button("Join the data", key=PREFIX + "merge_run", disabled=upload is None):
+        try:
+            _set("merge_lines", merge_upload(db, user, upload.name, upload.getvalue()))
+        except StorageError as exc:
+            _set("merge_lines", None)
+            st.error(escape_markdown(str(exc)))
+    lines = _state("merge_lines")
+    if lines:
+        st.success("Done.")
+        _show_lines(lines)
+
+
+def backup_panel(db: Database, user: dict) -> None:
+    """Draw the backup section: download a backup, put a backup back."""
+    from surveys.backup import backup_bytes, default_backup_name
+
+    st.subheader("Make a backup")
+    st.write("A backup is a copy of all the data. Keep it somewhere safe, such as a locked drive.")
+    if st.button("Make a backup", key=PREFIX + "backup_make"):
+        try:
+            _set("backup", (default_backup_name(), backup_bytes(db_path())))
+            from surveys.storage import audit, write_transaction
+
+            with write_transaction(db):
+                audit(db, user["name"], "make backup", "", "", None, {"file": _state("backup")[0]})
+        except StorageError as exc:
+            st.error(escape_markdown(str(exc)))
+    made = _state("backup")
+    if made:
+        st.download_button("Download the backup", made[1], file_name=made[0], mime="application/octet-stream",
+                           key=PREFIX + "backup_download")
+
+    st.subheader("Put a backup back")
+    st.warning("This puts the backup in place of all the data now. A copy of the data now is kept first.")
+    upload = st.file_uploader("Backup file", type=["db", "sqlite", "sqlite3"], key=PREFIX + "restore_file")
+    sure = st.checkbox("I understand: the data now will be replaced by the backup", key=PREFIX + "restore_sure")
+    if st.button("Put the backup back", key=PREFIX + "restore_run", disabled=upload is None or not sure):
+        try:
+            st.success(escape_markdown(restore_upload(user, upload.name, upload.getvalue())))
+        except StorageError as exc:
+            st.error(escape_markdown(str(exc)))
+
+
+__all__ = [
+    "backup_panel",
+    "import_answers_upload",
+    "import_form_upload",
+    "merge_panel",
+    "merge_upload",
+    "responses_panel",
+    "restore_upload",
+    "save_upload",
+    "xlsform_import_panel",
+]
