@@ -1,0 +1,704 @@
+"""Co-design: people propose wordings, talk them through, react, and adopt them together.
+
+Every change is credited to a person and written to the audit log. The Design page calls
+these functions; the SQL lives in surveys/storage/codesign.py and surveys/storage/core.py.
+
+A proposal moves through these states:
+
+    proposed -> agreed -> adopted        (adopting writes the wording into a draft version)
+    proposed or agreed -> rejected       (rejecting needs a reason)
+    agreed or rejected -> proposed       (open it again)
+
+A proposal can also be adopted straight from "proposed" when the group agrees out loud.
+Nobody can agree or adopt a proposal while someone blocks it.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import html
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from .storage import audit, new_id, now, write_transaction
+from .storage import codesign as sql
+from .storage import core as store
+from .storage.core import InvalidInput
+
+STANCES = ("agree", "unsure", "disagree", "block")
+STANCE_LABELS = {"agree": "Agree", "unsure": "Not sure", "disagree": "Disagree", "block": "Block"}
+PROPOSAL_STATUSES = ("proposed", "agreed", "adopted", "rejected")
+PROPOSAL_STATUS_LABELS = {
+    "proposed": "Proposed",
+    "agreed": "Agreed",
+    "adopted": "Adopted",
+    "rejected": "Not used",
+}
+OPEN_STATUSES = ("proposed", "agreed")
+# Which status a proposal may move to from each status (adopting goes through adopt()).
+ALLOWED_MOVES = {
+    "proposed": ("agreed", "rejected", "adopted"),
+    "agreed": ("proposed", "rejected", "adopted"),
+    "rejected": ("proposed",),
+    "adopted": (),
+}
+PERSON_ROLE_LABELS = {
+    "peer_researcher": "Peer researcher",
+    "staff": "Staff",
+    "lived_experience": "Person with lived experience",
+    "interviewer": "Interviewer",
+    "evaluator": "Evaluator",
+    "admin": "Admin",
+}
+QUESTION_TYPE_LABELS = {
+    "text": "Short answer",
+    "long_text": "Longer answer in their own words",
+    "single_choice": "Pick one answer",
+    "multiple_choice": "Pick all answers that fit",
+    "scale": "Pick a point on a scale",
+    "yes_no": "Yes or no",
+    "number": "A number",
+    "date": "A date",
+    "note": "Read out only, no answer",
+}
+SHOW_IF_LABELS = {
+    "equals": "is",
+    "not_equals": "is not",
+    "any_of": "is one of",
+    "none_of": "is none of",
+    "greater_than": "is more than",
+    "less_than": "is less than",
+    "answered": "has an answer",
+}
+LOCKED_VERSION = (
+    "This version is ready to use, so it is frozen: nobody can change its questions. "
+    "This keeps the answers people gave tied to the words they heard. "
+    "To make changes, start a new draft version."
+)
+LOCKED_ANSWERED = (
+    "People have already answered this question, so its type and answer options cannot change. "
+    "You can still change the wording and help text. To change the answers, start a new draft version."
+)
+
+
+# ---- people ---------------------------------------------------------------------------------
+
+
+def _person(db: Database, person_id: str) -> dict:
+    if not person_id:
+        raise InvalidInput("Pick who is doing this first.")
+    return store.get_person(db, person_id)
+
+
+def _actor(person: dict) -> str:
+    return person["display_name"]
+
+
+# ---- proposals ------------------------------------------------------------------------------
+
+
+def propose_wording(db: Database, question_id: str, wording: str, person_id: str, reason: str = "") -> str:
+    """Return the id of a new proposal: another wording for a question, with who and why."""
+    wording = (wording or "").strip()
+    if not wording:
+        raise InvalidInput("Write the new wording first.")
+    with write_transaction(db):
+        person = _person(db, person_id)
+        question = store.get_question(db, question_id)
+        if wording == question["wording"].strip():
+            raise InvalidInput("This is the same as the wording now. Change some words first.")
+        row = {
+            "id": new_id(),
+            "question_id": question_id,
+            "wording": wording,
+            "author_id": person["id"],
+            "author_name": person["display_name"],
+            "author_role": person["role"],
+            "reason": (reason or "").strip(),
+            "status": "proposed",
+            "status_reason": "",
+            "created_at": now(),
+            "decided_at": None,
+        }
+        sql.insert_proposal(db, row)
+        audit(db, _actor(person), "propose wording", "proposal", row["id"], None, row)
+    return row["id"]
+
+
+def get_proposal(db: Database, proposal_id: str) -> dict:
+    """Return one proposal with its question's name, lineage and version."""
+    return sql.get_proposal(db, proposal_id)
+
+
+def proposals_for_question(db: Database, question_id: str) -> list[dict]:
+    """Return the proposals for a question in any of its versions, oldest first."""
+    question = store.get_question(db, question_id)
+    return sql.proposals_for_lineage(db, question["lineage_id"])
+
+
+def comment(db: Database, proposal_id: str, person_id: str, body: str) -> str:
+    """Return the id of a new comment on a proposal."""
+    body = (body or "").strip()
+    if not body:
+        raise InvalidInput("Write your comment first.")
+    with write_transaction(db):
+        person = _person(db, person_id)
+        sql.get_proposal(db, proposal_id)
+        row = {"id": new_id(), "proposal_id": proposal_id, "person_id": person["id"], "body": body,
+               "created_at": now()}
+        sql.insert_comment(db, row)
+        audit(db, _actor(person), "comment on proposal", "proposal_comment", row["id"], None, row)
+    return row["id"]
+
+
+def comments_for(db: Database, proposal_id: str) -> list[dict]:
+    """Return the comments on a proposal with each writer's name and role, oldest first."""
+    return sql.comments_for(db, proposal_id)
+
+
+def react(db: Database, proposal_id: str, person_id: str, stance: str, reason: str = "") -> str:
+    """Return the id of a person's reaction to a proposal; it replaces their earlier one.
+
+    Disagree and block need a reason, so the group knows what to talk about.
+    """
+    if stance not in STANCES:
+        raise InvalidInput("Pick agree, not sure, disagree or block.")
+    reason = (reason or "").strip()
+    if stance in ("disagree", "block") and not reason:
+        word = "disagree" if stance == "disagree" else "block this"
+        raise InvalidInput(f"Say why you {word}, so the group can talk about it.")
+    with write_transaction(db):
+        person = _person(db, person_id)
+        proposal = sql.get_proposal(db, proposal_id)
+        if proposal["status"] not in OPEN_STATUSES:
+            raise InvalidInput("This proposal has been decided, so it cannot take new reactions.")
+        old = sql.get_reaction(db, proposal_id, person["id"])
+        row = {"id": new_id(), "proposal_id": proposal_id, "person_id": person["id"], "stance": stance,
+               "reason": reason, "created_at": now()}
+        sql.replace_reaction(db, row)
+        audit(db, _actor(person), "react to proposal", "proposal_reaction", proposal_id,
+              {"stance": old["stance"], "reason": old["reason"]} if old else None,
+              {"stance": stance, "reason": reason, "person_id": person["id"]})
+    return row["id"]
+
+
+def reactions_for(db: Database, proposal_id: str) -> list[dict]:
+    """Return the reactions to a proposal with each person's name and role."""
+    return sql.reactions_for(db, proposal_id)
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n} people"
+
+
+def group_stance(db: Database, proposal_id: str) -> dict:
+    """Return counts of each stance, the blocks with reasons and a plain summary sentence."""
+    reactions = sql.reactions_for(db, proposal_id)
+    counts = {stance: sum(r["stance"] == stance for r in reactions) for stance in STANCES}
+    blocks = [{"name": r["name"], "reason": r["reason"]} for r in reactions if r["stance"] == "block"]
+    parts = [f"{counts[s]} {'not sure' if s == 'unsure' else s}" for s in ("agree", "unsure", "disagree")
+             if counts[s]]
+    if blocks:
+        summary = f"Blocked by {_people(len(blocks))}: " + "; ".join(b["reason"] for b in blocks)
+        if parts:
+            summary += ". Others: " + ", ".join(parts) + "."
+    elif parts:
+        summary = ", ".join(parts) + ". No one blocks."
+    else:
+        summary = "No one has reacted yet."
+    return {**counts, "total": len(reactions), "blocks": blocks, "summary": summary}
+
+
+def _refuse_if_blocked(db: Database, proposal_id: str, doing: str) -> None:
+    stance = group_stance(db, proposal_id)
+    if stance["blocks"]:
+        raise InvalidInput(
+            f"You cannot {doing} this while {_people(len(stance['blocks']))} "
+            f"{'blocks' if len(stance['blocks']) == 1 else 'block'} it. "
+            "Talk it through first: they can change their reaction."
+        )
+
+
+def set_status(db: Database, proposal_id: str, status: str, person_id: str, reason: str = "") -> dict:
+    """Return the proposal after moving it to STATUS (proposed, agreed, adopted or rejected)."""
+    if status not in PROPOSAL_STATUSES:
+        raise InvalidInput("Pick proposed, agreed, adopted or not used.")
+    if status == "adopted":
+        adopt(db, proposal_id, person_id)
+        return sql.get_proposal(db, proposal_id)
+    reason = (reason or "").strip()
+    if status == "rejected" and not reason:
+        raise InvalidInput("Say why this wording is not being used, so the person who wrote it knows.")
+    with write_transaction(db):
+        person = _person(db, person_id)
+        proposal = sql.get_proposal(db, proposal_id)
+        if proposal["status"] == status:
+            return proposal
+        if status not in ALLOWED_MOVES[proposal["status"]]:
+            raise InvalidInput(
+                f"This proposal is {PROPOSAL_STATUS_LABELS[proposal['status']].lower()}, "
+                f"so it cannot be marked {PROPOSAL_STATUS_LABELS[status].lower()}."
+            )
+        if status == "agreed":
+            _refuse_if_blocked(db, proposal_id, "agree")
+        decided = now() if status in ("agreed", "rejected") else None
+        sql.set_proposal_status(db, proposal_id, status, reason, decided)
+        audit(db, _actor(person), f"mark proposal {status}", "proposal", proposal_id,
+              {"status": proposal["status"]}, {"status": status, "reason": reason})
+    return sql.get_proposal(db, proposal_id)
+
+
+def _target_question(db: Database, proposal: dict) -> str:
+    """Return the draft question that a proposal's wording goes into."""
+    if proposal["version_status"] == "draft":
+        return proposal["question_id"]
+    # A proposal made on a published version goes into the newest draft of the same question.
+    draft = sql.draft_question_in_lineage(db, proposal["survey_id"], proposal["lineage_id"])
+    if draft is None:
+        raise InvalidInput(
+            "This question is in a version that is ready to use, so its wording is frozen. "
+            "Start a new draft version first, then adopt the wording there."
+        )
+    return draft["id"]
+
+
+def adopt(db: Database, proposal_id: str, person_id: str) -> dict:
+    """Return the question after writing the proposal's wording into the draft version.
+
+    The wording it replaces is kept in the question's history, with who adopted the new one.
+    """
+    with write_transaction(db):
+        person = _person(db, person_id)
+        proposal = sql.get_proposal(db, proposal_id)
+        if proposal["status"] not in OPEN_STATUSES:
+            raise InvalidInput(
+                f"This proposal is {PROPOSAL_STATUS_LABELS[proposal['status']].lower()}, so it cannot be adopted."
+            )
+        _refuse_if_blocked(db, proposal_id, "adopt")
+        question_id = _target_question(db, proposal)
+        question = store.get_question(db, question_id)
+        _keep_old_wording(db, question, person["id"], proposal_id,
+                          f"Replaced by the wording {proposal['author_name']} proposed.")
+        updated = store.update_question(db, question_id, {"wording": proposal["wording"]}, actor=_actor(person))
+        sql.set_proposal_status(db, proposal_id, "adopted", "", now())
+        audit(db, _actor(person), "adopt proposal", "proposal", proposal_id,
+              {"status": proposal["status"], "wording": question["wording"]},
+              {"status": "adopted", "wording": proposal["wording"], "question_id": question_id})
+    return updated
+
+
+def _keep_old_wording(db: Database, question: dict, person_id: str | None, proposal_id: str | None,
+                      reason: str) -> None:
+    sql.insert_wording_history(db, {
+        "id": new_id(),
+        "question_id": question["id"],
+        "lineage_id": question["lineage_id"],
+        "wording": question["wording"],
+        "person_id": person_id,
+        "proposal_id": proposal_id,
+        "reason": reason,
+        "changed_at": now(),
+    })
+
+
+# ---- editing questions ----------------------------------------------------------------------
+
+
+def edit_locks(db: Database, question_id: str) -> dict[str, str | None]:
+    """Return why a question's wording or its type and options cannot change (None when they can)."""
+    question = store.get_question(db, question_id)
+    if store.get_version(db, question["version_id"])["status"] != "draft":
+        return {"wording": LOCKED_VERSION, "type_options": LOCKED_VERSION}
+    if store.question_has_answers(db, question_id):
+        return {"wording": None, "type_options": LOCKED_ANSWERED}
+    return {"wording": None, "type_options": None}
+
+
+def save_question(db: Database, question_id: str, changes: dict, person_id: str, reason: str = "") -> dict:
+    """Return the question after saving CHANGES; a changed wording keeps the old one in history."""
+    with write_transaction(db):
+        person = _person(db, person_id)
+        question = store.get_question(db, question_id)
+        locks = edit_locks(db, question_id)
+        if locks["wording"]:
+            raise InvalidInput(locks["wording"])
+        changing_shape = any(k in changes and changes[k] != question[k] for k in ("type", "options"))
+        if changing_shape and locks["type_options"]:
+            raise InvalidInput(locks["type_options"])
+        if "wording" in changes:
+            changes = {**changes, "wording": (changes["wording"] or "").strip()}
+            if changes["wording"] and changes["wording"] != question["wording"]:
+                _keep_old_wording(db, question, person["id"], None, (reason or "").strip() or "Edited")
+        return store.update_question(db, question_id, changes, actor=_actor(person))
+
+
+def parse_options(text: str) -> list[str]:
+    """Return answer options from text with one option a line, blank lines left out."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def describe_show_if(show_if: dict | None, questions: Sequence[dict] = ()) -> str:
+    """Return a show-if rule in plain words, e.g. 'Only ask if question 6 (rough_sleeping) is Yes.'"""
+    if not show_if:
+        return ""
+    by_name = {q["name"]: q for q in questions}
+    source = by_name.get(show_if.get("question", ""))
+    who = f"question {source['position']} ({source['name']})" if source else f"the question {show_if.get('question')}"
+    operator = show_if.get("operator", "equals")
+    words = SHOW_IF_LABELS.get(operator, operator)
+    if operator == "answered":
+        return f"Only ask if {who} {words}."
+    values = show_if.get("values") or []
+    if operator in ("greater_than", "less_than"):
+        joined = ", ".join(str(v) for v in values)
+    else:
+        joined = " or ".join(f"“{v}”" for v in values)
+    return f"Only ask if {who} {words} {joined}."
+
+
+# ---- versions and history -------------------------------------------------------------------
+
+
+def start_new_version(db: Database, published_version_id: str, person_id: str, label: str = "") -> str:
+    """Return the id of a new draft version copied from a published one (questions keep lineage)."""
+    with write_transaction(db):
+        person = _person(db, person_id)
+        source = store.get_version(db, published_version_id)
+        if source["status"] == "draft":
+            raise InvalidInput("This version is still a draft, so you can change it as it is.")
+        return store.create_version(db, source["survey_id"], label.strip(), based_on_id=published_version_id,
+                                    actor=_actor(person))
+
+
+def publish(db: Database, version_id: str, person_id: str) -> None:
+    """Publish a draft version: from then on it is frozen and ready for interviews."""
+    with write_transaction(db):
+        person = _person(db, person_id)
+        version = store.get_version(db, version_id)
+        if version["status"] != "draft":
+            raise InvalidInput("This version is already ready to use.")
+        store.set_version_status(db, version_id, "published", actor=_actor(person))
+
+
+def wording_history(db: Database, lineage_id: str) -> list[dict]:
+    """Return a question's wordings across versions, oldest version first.
+
+    Each entry: version_id, version_number, version_label, version_status, question_id, name,
+    wording (as it is now in that version) and earlier (the wordings it replaced there, each
+    with wording, name and role of who changed it, reason, changed_at, proposal_id).
+    """
+    history = sql.wording_history_rows(db, lineage_id)
+    result = []
+    for question in sql.questions_in_lineage(db, lineage_id):
+        earlier = [
+            {key: h[key] for key in ("wording", "name", "role", "reason", "changed_at", "proposal_id")}
+            for h in history if h["question_id"] == question["question_id"]
+        ]
+        result.append({**question, "earlier": earlier})
+    return result
+
+
+# ---- comparing wordings ---------------------------------------------------------------------
+
+
+def word_diff(a: str, b: str) -> list[tuple[str, str]]:
+    """Return the word-level changes from A to B as (op, text) pairs; op is same, removed or added."""
+    old, new = (a or "").split(), (b or "").split()
+    result: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            result.append(("same", " ".join(old[i1:i2])))
+            continue
+        if tag in ("delete", "replace"):
+            result.append(("removed", " ".join(old[i1:i2])))
+        if tag in ("insert", "replace"):
+            result.append(("added", " ".join(new[j1:j2])))
+    return result
+
+
+def _flag_dict(flag: Any) -> dict:
+    return {key: getattr(flag, key, None) for key in
+            ("code", "severity", "start", "end", "message", "suggestion", "why", "source", "quoted")}
+
+
+def compare_wordings(a: str, b: str, checker: Any, options: Sequence[str] | None = None) -> dict:
+    """Return the word diff from A to B and, for each, its score and flags from the checker."""
+    reports = checker.check_many([(a, list(options or []) or None), (b, list(options or []) or None)])
+    return {
+        "diff": word_diff(a, b),
+        "a": {"text": a, "score": reports[0].score, "flags": [_flag_dict(f) for f in reports[0].flags]},
+        "b": {"text": b, "score": reports[1].score, "flags": [_flag_dict(f) for f in reports[1].flags]},
+    }
+
+
+# ---- Markdown that shows typed text as text --------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$^&=\"'%@])")
+SEVERITY_COLOURS = {"problem": "red", "warning": "orange", "info": "blue"}
+_SEVERITY_RANK = {"info": 1, "warning": 2, "problem": 3}
+
+
+def escape_markdown(text: str) -> str:
+    """Return TEXT with every Markdown character backslash-escaped, so it shows as typed."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+    # A line break inside a paragraph should show as a break, not vanish.
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
+
+
+def _field(flag: Any, name: str) -> Any:
+    # Flags arrive as checker Flag objects or as the plain dicts compare_wordings() returns.
+    return flag.get(name) if isinstance(flag, dict) else getattr(flag, name, None)
+
+
+def highlighted_markdown(text: str, flags: Iterable[Any]) -> str:
+    """Return TEXT as safe Markdown with each flagged span on a coloured background.
+
+    The colour shows the most serious flag on those words: red problem, orange warning, blue info.
+    """
+    text = text or ""
+    level = [0] * len(text)
+    for flag in flags:
+        start, end = _field(flag, "start"), _field(flag, "end")
+        if start is None or end is None or end <= start:
+            continue
+        rank = _SEVERITY_RANK.get(_field(flag, "severity") or "info", 1)
+        for i in range(max(0, start), min(len(text), end)):
+            level[i] = max(level[i], rank)
+    colour_for = {rank: SEVERITY_COLOURS[sev] for sev, rank in _SEVERITY_RANK.items()}
+    parts, i = [], 0
+    while i < len(text):
+        j = i
+        while j < len(text) and level[j] == level[i]:
+            j += 1
+        chunk = escape_markdown(text[i:j])
+        if level[i] and text[i:j].strip():
+            parts.append(f":{colour_for[level[i]]}-background[{chunk}]")
+        else:
+            parts.append(chunk)
+        i = j
+    return "".join(parts)
+
+
+def diff_markdown(diff: Iterable[tuple[str, str]]) -> str:
+    """Return a word diff as safe Markdown: removed words struck through in red, added in green."""
+    out = []
+    for op, words in diff:
+        safe = escape_markdown(words)
+        if op == "removed":
+            out.append(f":red-background[~~{safe}~~]")
+        elif op == "added":
+            out.append(f":green-background[**{safe}**]")
+        else:
+            out.append(safe)
+    return " ".join(out)
+
+
+# ---- question list --------------------------------------------------------------------------
+
+
+def dismissed_for(db: Database, question_id: str) -> list[tuple[str, str]]:
+    """Return the (code, quoted words) of the flags the group dismissed on a question."""
+    from .storage import glossary
+
+    return [
+        (d["code"], d["quoted"]) if isinstance(d, dict) else (d[0], d[1])
+        for d in glossary.dismissals_for(db, question_id)
+    ]
+
+
+def check_question_row(db: Database, question: dict, checker: Any) -> Any:
+    """Return the checker's report on a saved question, leaving out flags the group dismissed."""
+    return checker.check(question["wording"], question.get("options") or None,
+                         dismissed=dismissed_for(db, question["id"]))
+
+
+def question_list(db: Database, version_id: str, checker: Any, code: str | None = None) -> list[dict]:
+    """Return the questions of a version with score, flag counts by severity, codes and a status.
+
+    Status is "has open proposals" when anyone has proposed a wording not yet decided, else
+    "needs a look" when a flag is a problem or warning, else "fine". CODE keeps only the
+    questions with a flag of that code.
+    """
+    questions = store.questions_for_version(db, version_id)
+    open_counts = sql.open_proposal_counts(db, version_id)
+    # One batch, so the language model parses the whole version in one go.
+    reports = checker.check_many(
+        [(q["wording"], q["options"] or None, dismissed_for(db, q["id"])) for q in questions]
+    )
+    rows = []
+    for question, report in zip(questions, reports):
+        severities = [f.severity for f in report.flags]
+        codes = sorted({f.code for f in report.flags})
+        if code and code not in codes:
+            continue
+        open_proposals = open_counts.get(question["id"], 0)
+        if open_proposals:
+            status = "has open proposals"
+        elif any(s in ("problem", "warning") for s in severities):
+            status = "needs a look"
+        else:
+            status = "fine"
+        rows.append({
+            "id": question["id"],
+            "position": question["position"],
+            "name": question["name"],
+            "type": question["type"],
+            "wording": question["wording"],
+            "score": report.score,
+            "problems": severities.count("problem"),
+            "warnings": severities.count("warning"),
+            "infos": severities.count("info"),
+            "codes": codes,
+            "open_proposals": open_proposals,
+            "status": status,
+        })
+    return rows
+
+
+# ---- contributions --------------------------------------------------------------------------
+
+CONTRIBUTION_COLUMNS = ("name", "role", "proposed", "adopted", "commented", "reacted", "total")
+
+
+def contributions(db: Database, survey_id: str | None = None, question_id: str | None = None) -> list[dict]:
+    """Return per person and role how many wordings they proposed and had adopted, and how many
+    comments and reactions they gave; for one survey, one question (all its versions) or all.
+    """
+    lineage_id = store.get_question(db, question_id)["lineage_id"] if question_id else None
+    rows = sql.contribution_totals(db, survey_id=survey_id, lineage_id=lineage_id)
+    result = []
+    for row in rows:
+        counts = {k: int(row[k] or 0) for k in ("proposed", "adopted", "commented", "reacted")}
+        result.append({
+            "person_id": row["person_id"],
+            "name": row["name"],
+            "role": PERSON_ROLE_LABELS.get(row["role"], row["role"]),
+            **counts,
+            # An adoption is credit for a proposal already counted, so it is not added again.
+            "total": counts["proposed"] + counts["commented"] + counts["reacted"],
+        })
+    return result
+
+
+def contributions_csv(rows: Sequence[dict]) -> str:
+    """Return contribution rows as CSV text with plain column names."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Name", "Role", "Wordings proposed", "Wordings adopted", "Comments", "Reactions", "Total"])
+    for row in rows:
+        writer.writerow([_csv_safe(row[c]) for c in CONTRIBUTION_COLUMNS])
+    return out.getvalue()
+
+
+def _csv_safe(value: Any) -> Any:
+    # A name starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+# ---- interviewer script ---------------------------------------------------------------------
+
+
+def interviewer_script(db: Database, version_id: str, fmt: str = "markdown") -> str:
+    """Return a version as a readable script for interviewers, in Markdown or HTML.
+
+    Every bit of typed text is escaped, so it shows as written and never runs as code.
+    """
+    if fmt not in ("markdown", "html"):
+        raise InvalidInput("Pick Markdown or web page (HTML) for the script.")
+    version = store.get_version(db, version_id)
+    questions = store.questions_for_version(db, version_id)
+    title = f"{version['survey_name']}: {version['label']}"
+    intro = "Read each question out as it is written. Help text is for you, the interviewer."
+    if fmt == "html":
+        return _script_html(title, intro, questions)
+    lines = [f"# {escape_markdown(title)}", "", intro, ""]
+    for q in questions:
+        lines.append(f"## Question {q['position']}")
+        lines.append("")
+        lines.append(f"**{escape_markdown(q['wording'])}**")
+        lines.append("")
+        lines.append(f"- Answer: {QUESTION_TYPE_LABELS[q['type']]}")
+        if q["required"]:
+            lines.append("- This question needs an answer or a skip.")
+        if q["show_if"]:
+            lines.append(f"- {escape_markdown(describe_show_if(q['show_if'], questions))}")
+        if q["help_text"]:
+            lines.append(f"- Help: {escape_markdown(q['help_text'])}")
+        if q["options"]:
+            lines.append("- Answers to read out:")
+            lines.extend(f"    - {escape_markdown(o)}" for o in q["options"])
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _script_html(title: str, intro: str, questions: list[dict]) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        "<style>body{font-family:sans-serif;font-size:1.2em;max-width:45em;margin:2em auto;line-height:1.5}"
+        ".q{border-top:1px solid #999;padding-top:1em}.wording{font-size:1.3em;font-weight:bold}</style>",
+        "</head><body>",
+        f"<h1>{e(title)}</h1>",
+        f"<p>{e(intro)}</p>",
+    ]
+    for q in questions:
+        parts.append('<section class="q">')
+        parts.append(f"<h2>Question {int(q['position'])}</h2>")
+        parts.append(f'<p class="wording">{e(q["wording"])}</p>')
+        parts.append("<ul>")
+        parts.append(f"<li>Answer: {e(QUESTION_TYPE_LABELS[q['type']])}</li>")
+        if q["required"]:
+            parts.append("<li>This question needs an answer or a skip.</li>")
+        if q["show_if"]:
+            parts.append(f"<li>{e(describe_show_if(q['show_if'], questions))}</li>")
+        if q["help_text"]:
+            parts.append(f"<li>Help: {e(q['help_text'])}</li>")
+        if q["options"]:
+            parts.append("<li>Answers to read out:<ul>")
+            parts.extend(f"<li>{e(o)}</li>" for o in q["options"])
+            parts.append("</ul></li>")
+        parts.append("</ul></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+__all__ = [
+    "PROPOSAL_STATUSES",
+    "STANCES",
+    "adopt",
+    "comment",
+    "comments_for",
+    "compare_wordings",
+    "contributions",
+    "contributions_csv",
+    "describe_show_if",
+    "diff_markdown",
+    "dismissed_for",
+    "edit_locks",
+    "escape_markdown",
+    "get_proposal",
+    "group_stance",
+    "highlighted_markdown",
+    "interviewer_script",
+    "parse_options",
+    "proposals_for_question",
+    "propose_wording",
+    "publish",
+    "question_list",
+    "react",
+    "reactions_for",
+    "save_question",
+    "set_status",
+    "start_new_version",
+    "word_diff",
+    "wording_history",
+]
