@@ -3,12 +3,12 @@
 import streamlit as st
 
 from surveys.storage import core as store
-from ui.common import current_person, get_db, synthetic_notice
+from ui.common import get_db, require_role, synthetic_notice
 
 st.set_page_config(page_title="Peer Survey Studio", page_icon="💬", layout="wide")
 
 db = get_db()
-current_person(db)
+user = require_role(db, "home")
 
 st.title("Peer Survey Studio")
 st.write(

@@ -39,10 +39,11 @@ def test_pages_work_with_sockets_blocked(app_test, demo_db_path, no_network, pag
     assert not at.exception, [e.value for e in at.exception]
 
 
-def test_nobody_signed_in_is_asked_to_pick_a_name(app_test, demo_db_path):
+def test_nobody_signed_in_is_asked_to_sign_in(app_test, demo_db_path):
     at = app_test(demo_db_path, "design", role=None)
     assert not at.exception
-    assert any("Pick your name" in i.value for i in at.info)
+    assert [t.value for t in at.main.title] == ["Welcome to Peer Survey Studio"]
+    assert not at.dataframe, "no survey content shows before sign-in"
 
 
 def test_evaluator_cannot_open_admin_page(app_test, demo_db_path):

@@ -92,36 +92,6 @@ def synthetic_notice(db: Database) -> None:
         st.info("Some data here is made up, for trying the tool. It is marked as demo data.", icon="ℹ️")
 
 
-def current_person(db: Database) -> dict | None:
-    """Return the person using the tool now, chosen in the sidebar, or None."""
-    people = store.list_people(db)
-    ids = [p["id"] for p in people]
-    # A name just added is picked on the next run, before the picker is drawn.
-    if "app_person_next" in st.session_state:
-        st.session_state["app_person_id"] = st.session_state.pop("app_person_next")
-    if st.session_state.get("app_person_id") not in ids:
-        st.session_state["app_person_id"] = None
-    with st.sidebar:
-        st.subheader("Who is using the tool?")
-        if people:
-            labels = {p["id"]: f"{p['display_name']} ({ROLE_LABELS.get(p['role'], p['role'])})" for p in people}
-            st.selectbox("Your name", ids, format_func=labels.get, placeholder="Pick your name",
-                         index=None, key="app_person_id")
-        with st.expander("Add your name" if people else "Add your name to start"):
-            with st.form("app_add_person", clear_on_submit=True):
-                name = st.text_input("Name to show", key="app_new_person_name")
-                role = st.selectbox("Your part in the project", list(ROLE_LABELS), format_func=ROLE_LABELS.get,
-                                    key="app_new_person_role")
-                if st.form_submit_button("Add me"):
-                    try:
-                        st.session_state["app_person_next"] = store.add_person(db, name, role, actor=name)
-                        st.rerun()
-                    except StorageError as exc:
-                        st.error(str(exc))
-    person_id = st.session_state.get("app_person_id")
-    return next((p for p in people if p["id"] == person_id), None)
-
-
 STATUS_LABELS = {"draft": "Draft", "published": "Ready to use", "retired": "No longer used"}
 
 
@@ -158,15 +128,17 @@ def require_role(db: Database, page: str) -> dict:
     """Return the user allowed on PAGE; otherwise explain and stop the page.
 
     The user lives in st.session_state["auth_user"]: a dict with person_id, name,
-    person_role, role (admin, designer, interviewer or evaluator) and signed_in_at.
+    person_role, role (admin, designer, interviewer or evaluator), signed_in_at and last_seen.
+    Nobody signed in sees the sign-in form (or, on the first run, the admin account form).
     """
-    user = st.session_state.get("auth_user")
+    # Sign-in, timeouts and the sign-out button live in ui/auth.py (imported here to keep
+    # this module's imports as they were); a user already in the session is honoured.
+    from ui.auth import sign_out_button, signed_in_user
+
+    user = signed_in_user(db)
     if user is None:
-        person = current_person(db)
-        if person is None:
-            st.info("Pick your name in the menu on the left, or add it, to start.")
-            st.stop()
-        user = user_from_person(person)
+        st.stop()
+    sign_out_button(db, user)
     allowed = PAGE_ROLES[page]
     if user["role"] not in allowed:
         names = ", ".join(ACCOUNT_ROLE_LABELS[r] for r in allowed)

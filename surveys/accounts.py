@@ -1,0 +1,529 @@
+"""Accounts and roles: making accounts, signing in, slowing down guessing, timeouts.
+
+Passwords are hashed with argon2 (argon2-cffi's PasswordHasher). Neither a password nor its
+hash is ever written to the audit log or the sign-in attempts table. The admin's audit log
+view (filters and a CSV download) lives here too, because it is the record of what accounts did.
+
+Roles: admin (everything), designer (peer researcher or staff: Design, Interview, Explore),
+interviewer (Interview) and evaluator (Explore). The pages check them through PAGE_ROLES in
+ui/common.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlite_utils import Database
+
+from surveys.storage import StorageError, audit, get_setting, new_id, now, set_setting, write_transaction
+from surveys.storage import accounts as account_store
+from surveys.storage import core as store
+from surveys.storage.core import InvalidInput, NotFound
+
+ACCOUNT_ROLES = ("admin", "designer", "interviewer", "evaluator")
+ROLE_LABELS = {
+    "admin": "Admin",
+    "designer": "Designer (peer researcher or staff)",
+    "interviewer": "Interviewer",
+    "evaluator": "Evaluator",
+}
+# The person record made with an account, unless the admin picks another part in the project.
+DEFAULT_PERSON_ROLE = {
+    "admin": "admin",
+    "designer": "peer_researcher",
+    "interviewer": "interviewer",
+    "evaluator": "evaluator",
+}
+MIN_PASSWORD_LENGTH = 10
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{1,63}$")
+# Slowing down guessing: this many failures in the window are free, then the wait doubles.
+FREE_FAILURES = 3
+FAILURE_WINDOW_MINUTES = 15
+MAX_DELAY_SECONDS = 30
+DEFAULT_IDLE_MINUTES = 30
+IDLE_MINUTES_RANGE = (1, 24 * 60)
+SINGLE_USER_SETTING = "single_user_mode"
+SINGLE_USER_ENV = "SURVEYS_SINGLE_USER"
+IDLE_SETTING = "session_idle_minutes"
+CODE_PATTERN_SETTING = "respondent_code_pattern"
+DEFAULT_CODE_PATTERN = r"^[A-Za-z]{1,4}-?\d{2,6}$"
+WRONG_SIGN_IN = "That name or password is wrong."
+
+_hasher = PasswordHasher()
+_dummy_hash_lock = threading.Lock()
+_dummy_hash: list[str] = []
+
+
+class SignInFailed(StorageError):
+    """The name or password was wrong, or the account is turned off (we do not say which)."""
+
+
+class WeakPassword(InvalidInput):
+    """A password that does not meet the rules, with the rule in plain words."""
+
+
+# ---- passwords --------------------------------------------------------------------------------
+
+
+def check_password_rules(password: str, username: str = "") -> None:
+    """Return None when PASSWORD is good enough, else raise WeakPassword saying why."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"The password needs at least {MIN_PASSWORD_LENGTH} letters, numbers or signs.")
+    if not password.strip():
+        raise WeakPassword("The password cannot be only spaces.")
+    if username and password.strip().lower() == username.strip().lower():
+        raise WeakPassword("The password cannot be the same as the sign-in name.")
+
+
+def hash_password(password: str) -> str:
+    """Return the argon2 hash of PASSWORD (starts with "$argon2")."""
+    return _hasher.hash(password)
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def _spend_time_like_a_check(password: str) -> None:
+    # An unknown name takes as long as a known one, so timing does not tell names apart.
+    with _dummy_hash_lock:
+        if not _dummy_hash:
+            _dummy_hash.append(_hasher.hash("not a real password " + new_id()))
+    _password_matches(_dummy_hash[0], password)
+
+
+# ---- making and changing accounts -------------------------------------------------------------
+
+
+def _clean_username(username: str) -> str:
+    name = (username or "").strip()
+    if not USERNAME_PATTERN.match(name):
+        raise InvalidInput(
+            "The sign-in name needs 2 to 64 letters or numbers. It can also have spaces, dots, "
+            "dashes, @ and _ (but not at the start)."
+        )
+    return name
+
+
+def create_account(
+    db: Database,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str,
+    actor: str | None,
+    *,
+    person_role: str | None = None,
+    person_id: str | None = None,
+) -> str:
+    """Return the id of a new account, made with a new person (or linked to PERSON_ID).
+
+    The password must have at least 10 characters; it is stored only as an argon2 hash.
+    """
+    if role not in ACCOUNT_ROLES:
+        raise InvalidInput("Pick a kind of account: admin, designer, interviewer or evaluator.")
+    name = _clean_username(username)
+    check_password_rules(password, name)
+    password_hash = hash_password(password)  # slow on purpose, so do it before taking the lock
+    with write_transaction(db):
+        if account_store.account_by_username(db, name) is not None:
+            raise InvalidInput("Someone already has that sign-in name. Pick another one.")
+        if person_id is None:
+            person_id = store.add_person(
+                db, display_name, person_role or DEFAULT_PERSON_ROLE[role], actor=actor
+            )
+        else:
+            store.get_person(db, person_id)
+            if account_store.account_for_person(db, person_id) is not None:
+                raise InvalidInput("This person already has an account.")
+        account_id = new_id()
+        account_store.insert_account(
+            db,
+            {
+                "id": account_id,
+                "person_id": person_id,
+                "username": name,
+                "password_hash": password_hash,
+                "role": role,
+                "created_at": now(),
+            },
+        )
+        # The log names the account and its role; never the password or its hash.
+        audit(db, actor, "create account", "account", account_id, None,
+              {"username": name, "role": role, "person_id": person_id})
+    return account_id
+
+
+def needs_first_admin(db: Database) -> bool:
+    """Return True when no admin account can sign in yet, so the app asks for one."""
+    return not account_store.active_accounts(db, "admin")
+
+
+def create_first_admin(db: Database, username: str, password: str, display_name: str) -> dict:
+    """Return the signed-in user for the first admin account; refuse once an admin exists."""
+    with write_transaction(db):
+        if not needs_first_admin(db):
+            raise InvalidInput("There is already an admin account. Sign in with it.")
+        account_id = create_account(db, username, password, "admin", display_name, actor=display_name)
+        account = account_store.account_by_id(db, account_id)
+        audit(db, account["display_name"], "sign in", "account", account_id, None,
+              {"username": account["username"], "how": "made the first admin account"})
+    return user_for_account(account)
+
+
+def _get_account(db: Database, account_id: str) -> dict:
+    account = account_store.account_by_id(db, account_id)
+    if account is None:
+        raise NotFound("That account is not in the database.")
+    return account
+
+
+def _refuse_losing_last_admin(db: Database, account: dict) -> None:
+    admins = account_store.active_accounts(db, "admin")
+    if account["role"] == "admin" and account["disabled_at"] is None and len(admins) <= 1:
+        raise InvalidInput("This is the only admin account. Make another admin first.")
+
+
+def change_password(
+    db: Database, account_id: str, new_password: str, actor: str | None, *, old_password: str | None = None
+) -> None:
+    """Set a new password for an account (checking OLD_PASSWORD when a person changes their own)."""
+    account = _get_account(db, account_id)
+    if old_password is not None and not _password_matches(account["password_hash"], old_password):
+        raise SignInFailed("Your old password is wrong.")
+    check_password_rules(new_password, account["username"])
+    new_hash = hash_password(new_password)
+    with write_transaction(db):
+        account_store.update_account(db, account_id, {"password_hash": new_hash})
+        audit(db, actor, "change password", "account", account_id, None, {"username": account["username"]})
+
+
+def set_role(db: Database, account_id: str, role: str, actor: str | None) -> None:
+    """Give an account another role; the last admin cannot stop being an admin."""
+    if role not in ACCOUNT_ROLES:
+        raise InvalidInput("Pick a kind of account: admin, designer, interviewer or evaluator.")
+    with write_transaction(db):
+        account = _get_account(db, account_id)
+        if account["role"] == role:
+            return
+        if role != "admin":
+            _refuse_losing_last_admin(db, account)
+        account_store.update_account(db, account_id, {"role": role})
+        audit(db, actor, "change role", "account", account_id, {"role": account["role"]}, {"role": role})
+
+
+def disable_account(db: Database, account_id: str, actor: str | None) -> None:
+    """Turn an account off so it can no longer sign in; the last admin cannot be turned off."""
+    with write_transaction(db):
+        account = _get_account(db, account_id)
+        if account["disabled_at"] is not None:
+            return
+        _refuse_losing_last_admin(db, account)
+        account_store.update_account(db, account_id, {"disabled_at": now()})
+        audit(db, actor, "turn off account", "account", account_id, None, {"username": account["username"]})
+
+
+def enable_account(db: Database, account_id: str, actor: str | None) -> None:
+    """Turn an account back on."""
+    with write_transaction(db):
+        account = _get_account(db, account_id)
+        if account["disabled_at"] is None:
+            return
+        account_store.update_account(db, account_id, {"disabled_at": None})
+        audit(db, actor, "turn on account", "account", account_id, None, {"username": account["username"]})
+
+
+def list_accounts(db: Database) -> list[dict]:
+    """Return every account (no password hashes) with its person's name and whether it is on."""
+    return [{**row, "active": row["disabled_at"] is None} for row in account_store.list_accounts(db)]
+
+
+def account_for_person(db: Database, person_id: str) -> dict | None:
+    """Return the account (no password hash) of a person, or None."""
+    return account_store.account_for_person(db, person_id)
+
+
+# ---- signing in -------------------------------------------------------------------------------
+
+
+def user_for_account(account: Mapping, at: float | None = None) -> dict:
+    """Return the session user kept in st.session_state["auth_user"] for an account."""
+    stamp = time.time() if at is None else at
+    return {
+        "person_id": account["person_id"],
+        "name": account["display_name"],
+        "person_role": account["person_role"],
+        "role": account["role"],
+        "signed_in_at": stamp,
+        "last_seen": stamp,
+    }
+
+
+def _iso_minutes_ago(minutes: float, at: _dt.datetime | None = None) -> str:
+    moment = at or _dt.datetime.now(_dt.timezone.utc)
+    return (moment - _dt.timedelta(minutes=minutes)).isoformat(timespec="microseconds")
+
+
+def delay_before_attempt(db: Database, username: str, *, at: _dt.datetime | None = None) -> int:
+    """Return how many seconds to wait before the next sign-in try for USERNAME.
+
+    0 for the first 3 failures in 15 minutes (since the last good sign-in), then 1, 2, 4, 8, 16
+    and at most 30 seconds. The library only says how long; the page waits and says so.
+    """
+    failures = account_store.failures_since(db, username or "", _iso_minutes_ago(FAILURE_WINDOW_MINUTES, at))
+    if failures < FREE_FAILURES:
+        return 0
+    return min(MAX_DELAY_SECONDS, 2 ** (failures - FREE_FAILURES))
+
+
+def authenticate(db: Database, username: str, password: str) -> dict:
+    """Return the signed-in user for a right name and password, or raise SignInFailed.
+
+    Every try is recorded (the name typed, when, worked or not) and logged as "sign in" or
+    "failed sign in"; the password and its hash never are.
+    """
+    typed = (username or "").strip()
+    account = account_store.account_by_username(db, typed) if typed else None
+    if account is None:
+        _spend_time_like_a_check(password or "")
+        ok = False
+    else:
+        ok = _password_matches(account["password_hash"], password or "") and account["disabled_at"] is None
+    with write_transaction(db):
+        account_store.add_login_attempt(db, typed or "(blank)", now(), ok)
+        if not ok:
+            # A name with no account is not copied into the log: people sometimes type a
+            # password into the name box by mistake.
+            audit(db, account["display_name"] if account else "", "failed sign in", "account",
+                  account["account_id"] if account else "",
+                  None, {"username": account["username"] if account else "(a name with no account)"})
+        else:
+            if _hasher.check_needs_rehash(account["password_hash"]):
+                account_store.update_account(
+                    db, account["account_id"], {"password_hash": hash_password(password)}
+                )
+            audit(db, account["display_name"], "sign in", "account", account["account_id"], None,
+                  {"username": account["username"]})
+    if not ok:
+        # Raised after the commit, so the failed try stays on record for slowing down guessing.
+        raise SignInFailed(WRONG_SIGN_IN)
+    return user_for_account(account)
+
+
+def sign_out(db: Database, user: Mapping, *, reason: str = "") -> None:
+    """Log that USER signed out (REASON says why, e.g. the session was idle)."""
+    with write_transaction(db):
+        audit(db, user.get("name"), "sign out", "person", user.get("person_id", ""), None,
+              {"reason": reason} if reason else None)
+
+
+def refresh_user(db: Database, user: dict) -> dict | None:
+    """Return USER with its current role, or None when its account has been turned off.
+
+    A session user whose person has no account (made by a test) is returned unchanged.
+    """
+    account = account_store.account_for_person(db, user.get("person_id", ""))
+    if account is None:
+        return user
+    if account["disabled_at"] is not None:
+        return None
+    if account["role"] != user.get("role"):
+        return {**user, "role": account["role"]}
+    return user
+
+
+# ---- sessions time out ------------------------------------------------------------------------
+
+
+def idle_minutes(db: Database) -> int:
+    """Return the minutes a session may be idle before it is signed out (setting, default 30)."""
+    value = get_setting(db, IDLE_SETTING)
+    try:
+        minutes = int(value) if value is not None else DEFAULT_IDLE_MINUTES
+    except ValueError:
+        return DEFAULT_IDLE_MINUTES
+    low, high = IDLE_MINUTES_RANGE
+    return minutes if low <= minutes <= high else DEFAULT_IDLE_MINUTES
+
+
+def set_idle_minutes(db: Database, minutes: int, actor: str | None) -> None:
+    """Store how many idle minutes sign a person out (1 to 1440)."""
+    low, high = IDLE_MINUTES_RANGE
+    if not isinstance(minutes, int) or not low <= minutes <= high:
+        raise InvalidInput(f"Pick a number of minutes from {low} to {high}.")
+    set_setting(db, IDLE_SETTING, str(minutes), actor=actor)
+
+
+def session_expired(user: Mapping, now: float, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> bool:
+    """Return True when USER has done nothing for more than IDLE_MINUTES (NOW in epoch seconds)."""
+    last = user.get("last_seen") or user.get("signed_in_at") or 0
+    return now - float(last) > idle_minutes * 60
+
+
+# ---- the single-laptop setting ----------------------------------------------------------------
+
+
+def single_user_mode(db: Database, environ: Mapping[str, str] | None = None) -> bool:
+    """Return True when the single-laptop setting is on (setting or SURVEYS_SINGLE_USER=1)."""
+    env = os.environ if environ is None else environ
+    return env.get(SINGLE_USER_ENV) == "1" or get_setting(db, SINGLE_USER_SETTING) == "1"
+
+
+def single_user(db: Database, environ: Mapping[str, str] | None = None) -> dict | None:
+    """Return the lone researcher's user when the single-laptop setting applies, else None.
+
+    It applies only when the setting is on and exactly one account is on, an admin one:
+    with more accounts, everyone signs in as usual.
+    """
+    if not single_user_mode(db, environ):
+        return None
+    accounts = account_store.active_accounts(db)
+    if len(accounts) != 1 or accounts[0]["role"] != "admin":
+        return None
+    return user_for_account(accounts[0])
+
+
+def set_single_user_mode(db: Database, on: bool, actor: str | None) -> None:
+    """Turn the single-laptop setting on or off; on needs exactly one account, an admin."""
+    if on:
+        accounts = account_store.active_accounts(db)
+        if len(accounts) != 1 or accounts[0]["role"] != "admin":
+            raise InvalidInput(
+                "The single-laptop setting is for one person working alone. "
+                "It needs exactly one account that is on, and it must be an admin account."
+            )
+    set_setting(db, SINGLE_USER_SETTING, "1" if on else "0", actor=actor)
+
+
+def log_single_user_sign_in(db: Database, user: Mapping) -> None:
+    """Log that the single-laptop setting signed the lone researcher in."""
+    with write_transaction(db):
+        audit(db, user.get("name"), "sign in", "person", user.get("person_id", ""), None,
+              {"how": "single-laptop setting"})
+
+
+# ---- the respondent code pattern --------------------------------------------------------------
+
+
+def respondent_code_pattern(db: Database) -> str:
+    """Return the pattern respondent codes should match (setting, or a default)."""
+    return get_setting(db, CODE_PATTERN_SETTING) or DEFAULT_CODE_PATTERN
+
+
+def set_respondent_code_pattern(db: Database, pattern: str, actor: str | None) -> None:
+    """Store the pattern respondent codes should match, after checking it works."""
+    pattern = (pattern or "").strip()
+    if not pattern:
+        raise InvalidInput("Type a pattern for the codes.")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise InvalidInput(f"That pattern does not work: {exc}.") from exc
+    set_setting(db, CODE_PATTERN_SETTING, pattern, actor=actor)
+
+
+# ---- who did what: the audit log for the admin -----------------------------------------------
+
+
+def _day_start(day: _dt.date) -> str:
+    return _dt.datetime.combine(day, _dt.time(), tzinfo=_dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def audit_log(
+    db: Database,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    first_day: _dt.date | None = None,
+    last_day: _dt.date | None = None,
+    limit: int = 1000,
+) -> list[dict]:
+    """Return audit log rows, newest first, for one action, one person and a range of days (UTC).
+
+    The library offers no way to change or delete a log entry; the database refuses it too.
+    """
+    return account_store.search_audit_log(
+        db,
+        action=action or None,
+        actor=actor or None,
+        start=_day_start(first_day) if first_day else None,
+        end=_day_start(last_day + _dt.timedelta(days=1)) if last_day else None,
+        limit=limit,
+    )
+
+
+def audit_choices(db: Database) -> dict[str, list[str]]:
+    """Return the actions and the people that appear in the audit log, for filter menus."""
+    return {"actions": account_store.audit_actions(db), "actors": account_store.audit_actors(db)}
+
+
+def _safe_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - or @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def audit_log_csv(rows: list[dict]) -> bytes:
+    """Return audit log rows as a CSV file (UTF-8 with a byte order mark, for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    columns = ("at", "actor", "action", "table_name", "record_id", "old_value", "new_value")
+    writer.writerow(["when", "who", "what", "table", "record", "before", "after"])
+    for row in rows:
+        writer.writerow([_safe_cell(row.get(column)) for column in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def log_audit_download(db: Database, actor: str | None, rows: int) -> None:
+    """Log that the audit log was downloaded, and how many rows."""
+    with write_transaction(db):
+        audit(db, actor, "download audit log", "audit_log", "", None, {"rows": rows})
+
+
+__all__ = [
+    "ACCOUNT_ROLES",
+    "ROLE_LABELS",
+    "SignInFailed",
+    "WeakPassword",
+    "account_for_person",
+    "audit_choices",
+    "audit_log",
+    "audit_log_csv",
+    "authenticate",
+    "change_password",
+    "check_password_rules",
+    "create_account",
+    "create_first_admin",
+    "delay_before_attempt",
+    "disable_account",
+    "enable_account",
+    "hash_password",
+    "idle_minutes",
+    "list_accounts",
+    "log_audit_download",
+    "log_single_user_sign_in",
+    "needs_first_admin",
+    "refresh_user",
+    "respondent_code_pattern",
+    "session_expired",
+    "set_idle_minutes",
+    "set_respondent_code_pattern",
+    "set_role",
+    "set_single_user_mode",
+    "sign_out",
+    "single_user",
+    "single_user_mode",
+    "user_for_account",
+]

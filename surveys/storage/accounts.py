@@ -1,0 +1,231 @@
+"""SQL for accounts and sign-in attempts, and for the admin's privacy tools.
+
+The privacy tools are the audit log search, erasing a respondent and reading or masking open
+answers. Every function is small, named and takes a database; callers wrap writes in
+write_transaction() and write the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import _rows, now
+
+# Columns safe to show or pass around: everything but the password hash.
+ACCOUNT_COLUMNS = (
+    "a.id AS account_id, a.username, a.role, a.person_id, a.created_at, a.disabled_at, "
+    "p.display_name, p.role AS person_role"
+)
+
+
+# ---- accounts ---------------------------------------------------------------------------------
+
+
+def insert_account(db: Database, row: dict) -> None:
+    """Add one account row (id, person_id, username, password_hash, role, created_at)."""
+    db.execute(
+        "INSERT INTO account (id, person_id, username, password_hash, role, created_at, disabled_at) "
+        "VALUES (:id, :person_id, :username, :password_hash, :role, :created_at, NULL)",
+        row,
+    )
+
+
+def account_by_username(db: Database, username: str) -> dict | None:
+    """Return the account (with its password hash) for USERNAME, any case, or None."""
+    rows = _rows(
+        db,
+        f"SELECT {ACCOUNT_COLUMNS}, a.password_hash FROM account a JOIN person p ON p.id = a.person_id "
+        "WHERE a.username = ? COLLATE NOCASE",
+        [username.strip()],
+    )
+    return rows[0] if rows else None
+
+
+def account_by_id(db: Database, account_id: str) -> dict | None:
+    """Return one account (with its password hash) or None."""
+    rows = _rows(
+        db,
+        f"SELECT {ACCOUNT_COLUMNS}, a.password_hash FROM account a JOIN person p ON p.id = a.person_id "
+        "WHERE a.id = ?",
+        [account_id],
+    )
+    return rows[0] if rows else None
+
+
+def account_for_person(db: Database, person_id: str) -> dict | None:
+    """Return the account (without its hash) linked to PERSON_ID, or None."""
+    rows = _rows(
+        db,
+        f"SELECT {ACCOUNT_COLUMNS} FROM account a JOIN person p ON p.id = a.person_id "
+        "WHERE a.person_id = ? ORDER BY a.created_at LIMIT 1",
+        [person_id],
+    )
+    return rows[0] if rows else None
+
+
+def list_accounts(db: Database) -> list[dict]:
+    """Return every account without password hashes, by username."""
+    return _rows(
+        db,
+        f"SELECT {ACCOUNT_COLUMNS} FROM account a JOIN person p ON p.id = a.person_id "
+        "ORDER BY a.username COLLATE NOCASE",
+    )
+
+
+def active_accounts(db: Database, role: str | None = None) -> list[dict]:
+    """Return accounts that are not turned off (optionally only ROLE), oldest first."""
+    sql = (
+        f"SELECT {ACCOUNT_COLUMNS} FROM account a JOIN person p ON p.id = a.person_id "
+        "WHERE a.disabled_at IS NULL"
+    )
+    params: list[Any] = []
+    if role:
+        sql += " AND a.role = ?"
+        params.append(role)
+    return _rows(db, sql + " ORDER BY a.created_at", params)
+
+
+def update_account(db: Database, account_id: str, changes: dict) -> None:
+    """Change columns of one account (password_hash, role or disabled_at)."""
+    allowed = {"password_hash", "role", "disabled_at"}
+    if not changes or set(changes) - allowed:
+        raise ValueError(f"Only {sorted(allowed)} can be changed on an account.")
+    assignments = ", ".join(f"{column} = :{column}" for column in changes)
+    db.execute(f"UPDATE account SET {assignments} WHERE id = :id", {**changes, "id": account_id})
+
+
+# ---- sign-in attempts -------------------------------------------------------------------------
+
+
+def add_login_attempt(db: Database, username: str, at: str, success: bool) -> None:
+    """Record one sign-in attempt: the name typed, when, and whether it worked (never a password)."""
+    db.execute(
+        "INSERT INTO login_attempt (username, at, success) VALUES (?, ?, ?)",
+        [username.strip(), at, int(success)],
+    )
+
+
+def failures_since(db: Database, username: str, since: str) -> int:
+    """Return failed attempts for USERNAME after SINCE and after its last successful sign-in."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM login_attempt WHERE username = ? COLLATE NOCASE AND success = 0 "
+        "AND at > ? AND at > COALESCE((SELECT MAX(at) FROM login_attempt "
+        "WHERE username = ? COLLATE NOCASE AND success = 1), '')",
+        [username.strip(), since, username.strip()],
+    ).fetchone()
+    return int(row[0])
+
+
+# ---- the audit log, for the admin page -------------------------------------------------------
+
+
+def search_audit_log(
+    db: Database,
+    *,
+    action: str | None = None,
+    actor: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    limit: int = 1000,
+) -> list[dict]:
+    """Return audit log rows, newest first, filtered by action, actor and time (START <= at < END)."""
+    where, params = [], []
+    for column, value in (("action", action), ("actor", actor)):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if start:
+        where.append("at >= ?")
+        params.append(start)
+    if end:
+        where.append("at < ?")
+        params.append(end)
+    sql = "SELECT id, at, actor, action, table_name, record_id, old_value, new_value FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return _rows(db, sql + " ORDER BY id DESC LIMIT ?", [*params, limit])
+
+
+def audit_actions(db: Database) -> list[str]:
+    """Return every kind of action in the audit log, A to Z."""
+    return [r[0] for r in db.execute("SELECT DISTINCT action FROM audit_log ORDER BY action").fetchall()]
+
+
+def audit_actors(db: Database) -> list[str]:
+    """Return every name that appears as the doer in the audit log, A to Z."""
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT actor FROM audit_log WHERE actor != '' ORDER BY actor COLLATE NOCASE"
+        ).fetchall()
+    ]
+
+
+# ---- erasing one respondent -------------------------------------------------------------------
+
+
+def interviews_for_respondent(db: Database, respondent_code: str) -> list[dict]:
+    """Return the interviews (id, version_id, status) held under a respondent code, any case."""
+    return _rows(
+        db,
+        "SELECT id, version_id, status FROM interview WHERE respondent_code = ? COLLATE NOCASE "
+        "ORDER BY started_at",
+        [respondent_code.strip()],
+    )
+
+
+def count_answers(db: Database, interview_ids: Sequence[str]) -> int:
+    """Return how many answers belong to the given interviews."""
+    if not interview_ids:
+        return 0
+    marks = ", ".join("?" for _ in interview_ids)
+    return int(
+        db.execute(f"SELECT COUNT(*) FROM answer WHERE interview_id IN ({marks})", list(interview_ids)).fetchone()[0]
+    )
+
+
+def delete_interviews(db: Database, interview_ids: Sequence[str]) -> tuple[int, int]:
+    """Delete the interviews and their answers; return (interviews, answers) deleted."""
+    if not interview_ids:
+        return 0, 0
+    marks = ", ".join("?" for _ in interview_ids)
+    answers = db.execute(f"DELETE FROM answer WHERE interview_id IN ({marks})", list(interview_ids)).rowcount
+    interviews = db.execute(f"DELETE FROM interview WHERE id IN ({marks})", list(interview_ids)).rowcount
+    return interviews, answers
+
+
+# ---- open answers, for personal details ------------------------------------------------------
+
+
+def open_answers(db: Database, version_id: str | None = None) -> list[dict]:
+    """Return answers that hold typed words (open answers, and any answer with a note)."""
+    sql = (
+        "SELECT a.id AS answer_id, a.interview_id, i.respondent_code, v.label AS version_label, "
+        "q.name AS question_name, q.wording, a.value, a.note "
+        "FROM answer a JOIN interview i ON i.id = a.interview_id "
+        "JOIN question q ON q.id = a.question_id JOIN survey_version v ON v.id = i.version_id "
+        "WHERE ((q.type IN ('text', 'long_text') AND a.value IS NOT NULL AND a.value != '') "
+        "OR a.note != '')"
+    )
+    params: list[Any] = []
+    if version_id:
+        sql += " AND i.version_id = ?"
+        params.append(version_id)
+    return _rows(db, sql + " ORDER BY i.started_at, q.position", params)
+
+
+def get_answer_text(db: Database, answer_id: str) -> dict | None:
+    """Return one answer's value, note and word count, or None."""
+    rows = _rows(db, "SELECT id, value, note, word_count FROM answer WHERE id = ?", [answer_id])
+    return rows[0] if rows else None
+
+
+def set_answer_text(db: Database, answer_id: str, value: str | None, note: str, word_count: int) -> None:
+    """Replace one answer's value and note (used to hide personal details for good)."""
+    db.execute(
+        "UPDATE answer SET value = ?, note = ?, word_count = ?, updated_at = ? WHERE id = ?",
+        [value, note, word_count, now(), answer_id],
+    )
