@@ -333,3 +333,73 @@ def accounts(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX login_attempt_username ON login_attempt(username, at)")
+
+
+@migrations(name="0004_quality_answer_indexes")
+def quality_answer_indexes(db: Database) -> None:
+    """Indexes that let the Explore page count answers without reading the answer rows."""
+    # Every per-question count comes from this index alone (a covering index), so the
+    # quality measures cost about as much as a bare GROUP BY over the answers.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS answer_quality ON answer("
+        "question_id, opt_out, needed_explaining, reworded, upsetting, word_count, interview_id)"
+    )
+    # Open answers only (word_count > 0 only for text questions): words and themes come from here.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS answer_open_text ON answer(question_id, value, interview_id) "
+        "WHERE opt_out IS NULL AND word_count > 0"
+    )
+    # The newest change is one index lookup, so caches can tell cheaply when data changed.
+    db.execute("CREATE INDEX IF NOT EXISTS answer_updated ON answer(updated_at)")
+
+
+@migrations(name="0005_quality_answer_tally")
+def quality_answer_tally(db: Database) -> None:
+    """A running count of answers per question and kind, kept by triggers, for the Explore page."""
+    # Counting a million answers takes a full index scan every time; this table holds the same
+    # counts already added up (a few thousand rows), so the per-question measures read it instead.
+    # The triggers keep it exact on every insert, change and delete (cascades included), and a
+    # row whose count reaches 0 is removed, so the table depends only on the answers themselves.
+    db.execute(
+        """
+        CREATE TABLE answer_tally (
+            question_id TEXT NOT NULL,
+            opt_out TEXT NOT NULL,
+            needed_explaining INTEGER NOT NULL,
+            reworded INTEGER NOT NULL,
+            upsetting INTEGER NOT NULL,
+            word_count INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (question_id, opt_out, needed_explaining, reworded, upsetting, word_count)
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        "INSERT INTO answer_tally SELECT question_id, COALESCE(opt_out, ''), needed_explaining, reworded, "
+        "upsetting, word_count, COUNT(*) FROM answer GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+    key = "(question_id, opt_out, needed_explaining, reworded, upsetting, word_count)"
+
+    def add(row: str) -> str:
+        return (
+            f"INSERT INTO answer_tally {key[:-1]}, n) VALUES ({row}.question_id, COALESCE({row}.opt_out, ''), "
+            f"{row}.needed_explaining, {row}.reworded, {row}.upsetting, {row}.word_count, 1) "
+            f"ON CONFLICT {key} DO UPDATE SET n = n + 1;"
+        )
+
+    def remove(row: str) -> str:
+        match = (
+            f"question_id = {row}.question_id AND opt_out = COALESCE({row}.opt_out, '') "
+            f"AND needed_explaining = {row}.needed_explaining AND reworded = {row}.reworded "
+            f"AND upsetting = {row}.upsetting AND word_count = {row}.word_count"
+        )
+        return (
+            f"UPDATE answer_tally SET n = n - 1 WHERE {match}; "
+            f"DELETE FROM answer_tally WHERE {match} AND n <= 0;"
+        )
+
+    db.execute(f"CREATE TRIGGER answer_tally_insert AFTER INSERT ON answer BEGIN {add('NEW')} END")
+    db.execute(f"CREATE TRIGGER answer_tally_delete AFTER DELETE ON answer BEGIN {remove('OLD')} END")
+    db.execute(
+        "CREATE TRIGGER answer_tally_update AFTER UPDATE OF question_id, opt_out, needed_explaining, reworded, "
+        f"upsetting, word_count ON answer BEGIN {remove('OLD')} {add('NEW')} END"
+    )

@@ -1,0 +1,166 @@
+"""The "You said, we did" summary: a short plain-words document to give back to the people interviewed.
+
+It says, topic by topic, what people told us (with counts) and leaves space for the team to
+write what changed. Every sentence we write is short and plain; a test runs each one through
+the project's question checker and expects no problem flags.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import statistics
+from collections import Counter, defaultdict
+
+from sqlite_utils import Database
+
+from analysis.quality import make_filter, question_measures
+from analysis.themes import common_terms, open_texts
+from surveys.storage import core
+from surveys.storage import quality as store
+from surveys.storage.quality import OPEN_TYPES
+
+CHANGED_LINE = "What we changed: ____________________"
+CHOICE_TYPES = ("single_choice", "scale", "yes_no", "multiple_choice")
+
+
+def _people(n: int) -> str:
+    return "1 person" if n == 1 else f"{n:,} people"
+
+
+def _month(iso: str | None) -> str:
+    if not iso:
+        return ""
+    return _dt.date.fromisoformat(iso[:10]).strftime("%B %Y")
+
+
+def _markdown_text(text: str) -> str:
+    """Return TEXT with Markdown characters escaped, so typed words show as they are."""
+    out = []
+    for ch in text:
+        if ch in "\\`*_[]<>|~#":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _choice_sentence(question: dict, counts: Counter[str], answered: int) -> str | None:
+    if not counts or answered == 0:
+        return None
+    if question["type"] == "yes_no":
+        yes = counts.get("Yes", 0)
+        return f"{yes:,} of {answered:,} people said yes."
+    top, n = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+    return f"The answer given most was \u201c{top}\u201d: {n:,} of {answered:,} people."
+
+
+def _number_sentence(values: Counter[str]) -> str | None:
+    numbers = []
+    for value, n in values.items():
+        try:
+            numbers.extend([float(value)] * n)
+        except ValueError:
+            continue
+    if not numbers:
+        return None
+    middle = statistics.median(numbers)
+    shown = int(middle) if float(middle).is_integer() else round(middle, 1)
+    return f"The middle answer was {shown}."
+
+
+def _open_sentence(terms_text: list[str]) -> str | None:
+    if not terms_text:
+        return None
+    # A list with commas only: "and" between items reads to the checker as two questions in one.
+    listed = ", ".join(terms_text)
+    return f"Words people used most: {listed}."
+
+
+def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
+    """Return the summary as data: title, intro sentences, and per topic the questions and sentences."""
+    version = core.get_version(db, version_id)
+    measures = question_measures(db, [version_id])
+    first, last = store.interview_date_range(db, [version_id])
+    interviews = core.list_versions(db, version["survey_id"])
+    count = next((v["interviews"] for v in interviews if v["id"] == version_id), 0)
+    intro = []
+    if count == 0:
+        intro.append("We have no answers to this survey yet.")
+    else:
+        if _month(first) == _month(last):
+            intro.append(f"We talked with {_people(count)} in {_month(first)}.")
+        else:
+            intro.append(f"We talked with {_people(count)} from {_month(first)} to {_month(last)}.")
+        intro.append("Thank you for your answers.")
+        intro.append("Here is what you told us.")
+        intro.append("Below, we say what we changed.")
+    if version.get("synthetic"):
+        intro.append("These answers are made up, to show how the tool works.")
+    asked = measures[measures["asked"] > 0]
+    closed_ids = asked.loc[asked["type"].isin(CHOICE_TYPES + ("number",)), "question_id"].tolist()
+    values: dict[str, Counter[str]] = defaultdict(Counter)
+    if closed_ids:
+        for question_id, value, n in store.value_counts(db, make_filter([version_id]), closed_ids):
+            values[question_id][value] += n
+    topics: dict[str, list[dict]] = {}
+    for row in asked.itertuples(index=False):
+        answered = int(row.answered)
+        sentences = [f"{_people(answered)} answered this."]
+        question = {"type": row.type, "wording": row.wording}
+        extra = None
+        if row.type == "multiple_choice":
+            counts = Counter()
+            for value, n in values[row.question_id].items():
+                try:
+                    picked = json.loads(value)
+                except ValueError:
+                    picked = [value]
+                for option in picked if isinstance(picked, list) else [picked]:
+                    counts[str(option)] += n
+            extra = _choice_sentence(question, counts, answered)
+        elif row.type in CHOICE_TYPES:
+            extra = _choice_sentence(question, values[row.question_id], answered)
+        elif row.type == "number":
+            extra = _number_sentence(values[row.question_id])
+        elif row.type in OPEN_TYPES and answered:
+            found = common_terms(open_texts(db, version_id, row.question_id), top=terms * 3)
+            phrases = found[found["kind"] == "phrase"]["term"].tolist()
+            words = found[found["kind"] == "word"]["term"].tolist()
+            extra = _open_sentence((phrases + words)[:terms])
+        if extra:
+            sentences.append(extra)
+        topics.setdefault(row.topic or "Other questions", []).append(
+            {"name": row.name, "wording": row.wording, "sentences": sentences}
+        )
+    return {"title": "You said, we did", "survey": version["survey_name"], "intro": intro, "topics": topics}
+
+
+def you_said_we_did(db: Database, version_id: str) -> str:
+    """Return the "You said, we did" summary of a version as Markdown, with space for what changed."""
+    parts = summary_parts(db, version_id)
+    lines = [f"# {parts['title']}", "", f"## {_markdown_text(parts['survey'])}", ""]
+    lines += [" ".join(parts["intro"]), ""]
+    for topic, questions in parts["topics"].items():
+        lines += [f"### {_markdown_text(topic)}", ""]
+        for q in questions:
+            lines.append(f"**We asked:** {_markdown_text(q['wording'])}")
+            lines.append("")
+            lines += [f"- {_markdown_text(s)}" for s in q["sentences"]]
+            lines.append("")
+        lines += [CHANGED_LINE, ""]
+    return "\n".join(lines)
+
+
+def summary_sentences(db: Database, version_id: str) -> list[str]:
+    """Return every sentence the summary writes (intro, per-question and the changed line), unescaped."""
+    parts = summary_parts(db, version_id)
+    sentences = list(parts["intro"])
+    for questions in parts["topics"].values():
+        for q in questions:
+            sentences += q["sentences"]
+    sentences.append(CHANGED_LINE)
+    return sentences
+
+
+__all__ = ["CHANGED_LINE", "summary_parts", "summary_sentences", "you_said_we_did"]

