@@ -205,6 +205,18 @@ def load_demo(
     if interviews < 0:
         raise store.InvalidInput("The number of interviews must be 0 or more.")
     rng = random.Random(seed)
+    # A large page cache for the load only: the answer indexes and the running tally are
+    # updated row by row, and with SQLite's 2 MB default most of the time goes to paging.
+    old_cache = db.execute("PRAGMA cache_size").fetchone()[0]
+    db.execute("PRAGMA cache_size = -262144")
+    try:
+        return _load(db, rng, interviews, seed, progress, chunk)
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(old_cache)}")
+
+
+def _load(db: Database, rng: random.Random, interviews: int, seed: int,
+          progress: Callable[[int, int], None] | None, chunk: int) -> dict:
     with write_transaction(db):
         ids = build_demo_survey(db)
         interviewer_ids = [pid for pid, (_, role) in zip(ids["people"], content.DEMO_PEOPLE)
