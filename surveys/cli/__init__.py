@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from surveys.storage import StorageError
 
 # Modules that add commands, in the order they appear in --help.
-COMMAND_MODULES = ("surveys.cli.core",)
+COMMAND_MODULES = ("surveys.cli.core", "surveys.cli.check", "surveys.cli.report", "surveys.cli.transfer", "surveys.cli.accounts")
 
 
 class PlainArgumentParser(argparse.ArgumentParser):

@@ -1,0 +1,205 @@
+"""Benchmark the question checker: accuracy on the labelled set, and speed against a floor.
+
+    python bench/bench_checks.py
+
+Accuracy: precision and recall per code and overall on tests/data/labelled_questions.jsonl
+(target 0.9 each, precision first).
+
+Speed (targets from issue 3): warm latency per question p50 under 5 ms; a 200-question survey
+under 1 s; and the ratio to a floor under 1.5. The floor is the work no checker can skip: the
+same spaCy pipeline parsing the same text, plus textstat's Flesch reading ease and
+Flesch-Kincaid grade on it. Checker and floor are timed in turn on each question, so a busy
+machine slows both alike; textstat's per-text caches are emptied before every timed call on
+both sides, so neither gets a repeat for free. Word-level caches (syllables, word frequency)
+stay warm: that is what "warm" means.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import textstat  # noqa: E402
+
+from surveys.checks import CODES, get_checker  # noqa: E402
+
+LABELLED = ROOT / "tests" / "data" / "labelled_questions.jsonl"
+ROUNDS = 5
+SURVEY_SIZE = 200
+SURVEY_RUNS = 7
+TARGET_P50_MS = 5.0
+TARGET_SURVEY_S = 1.0
+TARGET_RATIO = 1.5
+TARGET_ACCURACY = 0.9
+# textstat loaders of whole dictionaries: kept, because clearing them would time a file load.
+_KEEP_CACHED = {"get_cmudict", "get_pyphen", "get_lang_cfg", "get_lang_root", "get_lang_easy_words"}
+
+
+def labelled() -> list[dict]:
+    """Return the labelled questions."""
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def clear_textstat_caches() -> None:
+    """Empty textstat's per-text caches (it caches every result by the whole text)."""
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("textstat"):
+            continue
+        for attr, value in vars(module).items():
+            if attr not in _KEEP_CACHED and callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Return the value below which SHARE of VALUES fall (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def accuracy(rows: list[dict]) -> tuple[float, float]:
+    """Print precision and recall per code and overall; return the overall pair."""
+    checker = get_checker()
+    reports = checker.check_many([(r["text"], r.get("options")) for r in rows])
+    tp, fp, fn = Counter(), Counter(), Counter()
+    misses = []
+    for row, report in zip(rows, reports):
+        found = {f.code for f in report.flags}
+        expected = set(row["codes"])
+        for code in found & expected:
+            tp[code] += 1
+        for code in found - expected:
+            fp[code] += 1
+            misses.append(f"  false alarm {code}: {row['text']}")
+        for code in expected - found:
+            fn[code] += 1
+            misses.append(f"  missed {code}: {row['text']}")
+
+    def ratio(a: int, b: int) -> float:
+        return a / b if b else 1.0
+
+    print(f"Labelled set: {len(rows)} questions, {sum(1 for r in rows if not r['codes'])} with no expected codes")
+    print(f"{'code':22} {'labelled':>8} {'found':>6} {'precision':>9} {'recall':>7}")
+    for code in CODES:
+        labelled_n = tp[code] + fn[code]
+        found_n = tp[code] + fp[code]
+        print(
+            f"{code:22} {labelled_n:8d} {found_n:6d} {ratio(tp[code], found_n):9.2f} {ratio(tp[code], labelled_n):7.2f}"
+        )
+    t, f_p, f_n = sum(tp.values()), sum(fp.values()), sum(fn.values())
+    precision, recall = ratio(t, t + f_p), ratio(t, t + f_n)
+    print(f"{'overall':22} {t + f_n:8d} {t + f_p:6d} {precision:9.3f} {recall:7.3f}")
+    held = [(row, report) for row, report in zip(rows, reports) if row.get("batch") == "held-out"]
+    if held:
+        h_tp = sum(len({f.code for f in r.flags} & set(row["codes"])) for row, r in held)
+        h_fp = sum(len({f.code for f in r.flags} - set(row["codes"])) for row, r in held)
+        h_fn = sum(len(set(row["codes"]) - {f.code for f in r.flags}) for row, r in held)
+        print(
+            f"{'held-out batch':22} {h_tp + h_fn:8d} {h_tp + h_fp:6d} {ratio(h_tp, h_tp + h_fp):9.3f} "
+            f"{ratio(h_tp, h_tp + h_fn):7.3f}   ({len(held)} questions written after the rules; see docs/checks.md)"
+        )
+    for line in misses:
+        print(line)
+    return precision, recall
+
+
+def floor_one(nlp, text: str) -> None:
+    """The floor for one question: parse it and compute the two readability figures."""
+    nlp(text)
+    textstat.flesch_reading_ease(text)
+    textstat.flesch_kincaid_grade(text)
+
+
+def latency(rows: list[dict]) -> tuple[float, float, float, float]:
+    """Return (checker p50, checker p95, floor p50, floor p95) in ms per question, warm."""
+    checker = get_checker()
+    nlp = checker.nlp
+    items = [(r["text"], r.get("options")) for r in rows]
+    for text, options in items:  # warm the word caches and the pipeline
+        checker.check(text, options)
+        floor_one(nlp, text)
+    ours, floor = [], []
+    gc.collect()
+    for round_number in range(ROUNDS):
+        for i, (text, options) in enumerate(items):
+            # Alternate which goes first, so neither always follows the other's cache traffic.
+            order = (0, 1) if (i + round_number) % 2 == 0 else (1, 0)
+            for which in order:
+                clear_textstat_caches()
+                if which == 0:
+                    started = time.perf_counter()
+                    checker.check(text, options)
+                    ours.append(time.perf_counter() - started)
+                else:
+                    started = time.perf_counter()
+                    floor_one(nlp, text)
+                    floor.append(time.perf_counter() - started)
+    ms = 1000.0
+    return (
+        statistics.median(ours) * ms,
+        percentile(ours, 0.95) * ms,
+        statistics.median(floor) * ms,
+        percentile(floor, 0.95) * ms,
+    )
+
+
+def survey(rows: list[dict]) -> tuple[float, float]:
+    """Return (checker, floor) seconds for a 200-question survey checked in one batch: the best
+    of SURVEY_RUNS runs each, taken in turn, because one run is long enough for other work on
+    the machine to land in it and the fastest run is the least disturbed."""
+    checker = get_checker()
+    nlp = checker.nlp
+    items = [(rows[i % len(rows)]["text"], rows[i % len(rows)].get("options")) for i in range(SURVEY_SIZE)]
+    texts = [t for t, _ in items]
+    ours, floor = [], []
+    checker.check_many(items)  # warm
+    for _ in range(SURVEY_RUNS):
+        clear_textstat_caches()
+        started = time.perf_counter()
+        checker.check_many(items)
+        ours.append(time.perf_counter() - started)
+        clear_textstat_caches()
+        started = time.perf_counter()
+        list(nlp.pipe(texts))
+        for text in texts:
+            textstat.flesch_reading_ease(text)
+            textstat.flesch_kincaid_grade(text)
+        floor.append(time.perf_counter() - started)
+    return min(ours), min(floor)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> int:
+    rows = labelled()
+    started = time.perf_counter()
+    checker = get_checker()
+    print(f"Model: {checker.model_name} ({', '.join(checker.nlp.pipe_names)}); loaded in {time.perf_counter() - started:.2f} s")
+    precision, recall = accuracy(rows)
+    p50, p95, floor50, floor95 = latency(rows)
+    survey_s, floor_survey_s = survey(rows)
+    print()
+    print(f"precision {precision:.3f}, recall {recall:.3f} (target {TARGET_ACCURACY} each): "
+          f"{verdict(precision >= TARGET_ACCURACY and recall >= TARGET_ACCURACY)}")
+    print(f"checker p50 per question: {p50:.2f} ms (floor {floor50:.2f} ms, ratio {p50 / floor50:.2f}): "
+          f"{verdict(p50 < TARGET_P50_MS and p50 / floor50 < TARGET_RATIO)}")
+    print(f"checker p95 per question: {p95:.2f} ms (floor {floor95:.2f} ms, ratio {p95 / floor95:.2f})")
+    print(f"checker {SURVEY_SIZE}-question survey, best of {SURVEY_RUNS}: {survey_s * 1000:.0f} ms "
+          f"(floor {floor_survey_s * 1000:.0f} ms, "
+          f"ratio {survey_s / floor_survey_s:.2f}): "
+          f"{verdict(survey_s < TARGET_SURVEY_S and survey_s / floor_survey_s < TARGET_RATIO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
