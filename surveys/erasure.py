@@ -1,14 +1,16 @@
 """Erasure: delete everything held about one respondent code, on request, and log it.
 
-Only counts go in the audit log (how many interviews and answers, and why), never what was
-erased: the audit log can never be changed, so anything written there stays for good.
+Only counts go in the new audit entry (how many interviews and answers, and why), never what
+was erased. Earlier entries about the erased interviews and answers (the start of an
+interview, an answer changed after it was sent in) keep who did what and when, but their old
+and new values are blanked: that is the one change the database allows to the log.
 """
 
 from __future__ import annotations
 
 from sqlite_utils import Database
 
-from surveys.storage import audit, write_transaction
+from surveys.storage import audit, redact_audit_values, write_transaction
 from surveys.storage import accounts as account_store
 from surveys.storage.core import InvalidInput, NotFound
 
@@ -52,13 +54,15 @@ def erase_respondent(db: Database, respondent_code: str, actor: str | None, reas
             if not interviews:
                 raise NotFound(f"Nothing is held for the code {code}. Check the code and try again.")
             ids = [i["id"] for i in interviews]
+            answer_ids = account_store.answer_ids_for_interviews(db, ids)
             deleted_interviews, deleted_answers = account_store.delete_interviews(db, ids)
+            redact_audit_values(db, ids + answer_ids)
             summary = {
                 "respondent_code": code,
                 "interviews": deleted_interviews,
                 "answers": deleted_answers,
             }
-            # Counts and the reason only: the log cannot be changed, so no answer goes in it.
+            # Counts and the reason only: no answer goes in the log.
             audit(db, actor, "erase respondent", "interview", code, None,
                   {"interviews": deleted_interviews, "answers": deleted_answers, "reason": reason})
     finally:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from surveys.storage import StorageError, audit, write_transaction
+from surveys.storage import StorageError, audit, redact_audit_values, write_transaction
 from surveys.storage import transfer as transfer_store
 
 STATUS_RANK = {"draft": 0, "published": 1, "retired": 2}
@@ -143,6 +143,7 @@ def merge_databases(src_path: str | os.PathLike, dst_db: Database, actor: str | 
                 if transfer_store.table_exists(dst_db, table) and transfer_store.table_exists(dst_db, table, "src"):
                     _merge_table(dst_db, table, summary, actor)
             summary.audit_entries = transfer_store.audit_rows_only_in_source(dst_db)
+            _blank_erased_audit_values(dst_db)
             left = transfer_store.answers_left_out(dst_db)
             if left:
                 summary.left_out.append(
@@ -167,6 +168,12 @@ def _apply_erasures(db: Database, summary: MergeSummary) -> None:
             continue
         interviews, _ = transfer_store.delete_erased_interviews(db, code, when)
         summary.erased_interviews += interviews
+
+
+def _blank_erased_audit_values(db: Database) -> None:
+    """Blank log values about the other laptop's copies of erased interviews, as erasure does here."""
+    for code, when in _erased_here(db).items():
+        redact_audit_values(db, transfer_store.erased_record_ids(db, code, when, "src"))
 
 
 def _erased_here(db: Database) -> dict[str, str]:

@@ -125,3 +125,48 @@ def test_erased_words_are_gone_from_the_database_file(demo_db_path):
     wal = demo_db_path.with_name(demo_db_path.name + "-wal")
     raw += wal.read_bytes() if wal.exists() else b""
     assert marker.encode() not in raw
+
+
+def test_erasure_blanks_answer_values_in_earlier_log_entries(db):
+    """An answer changed after sending in leaves its old value in the log; erasure blanks it."""
+    import json as _json
+
+    from surveys import interviews
+    from surveys.storage import audit_entries
+    from surveys.storage import core as store
+    from surveys.erasure import erase_respondent
+
+    survey = store.create_survey(db, "Feedback")
+    version = store.create_version(db, survey)
+    question = store.add_question(db, version, name="story", type="long_text", wording="Tell us more?")
+    store.set_version_status(db, version, "published")
+    person = store.add_person(db, "Priya", "interviewer")
+    interview = interviews.start_interview(db, version, "ZZ-0042", person, True)
+    interviews.save_answer(db, interview, question, value="My secret story", actor=person)
+    interviews.submit_interview(db, interview, actor=person)
+    interviews.edit_submitted_answer(db, interview, question, value="A different story",
+                                     reason="They asked", actor=person)
+    before = _json.dumps(audit_entries(db, limit=1000))
+    assert "My secret story" in before and "ZZ-0042" in before
+
+    erase_respondent(db, "ZZ-0042", actor="admin", reason="They asked us to")
+    entries = audit_entries(db, limit=1000)
+    text = _json.dumps([{k: e[k] for k in ("old_value", "new_value")} for e in entries
+                        if e["action"] != "erase respondent"])
+    assert "secret story" not in text and "different story" not in text and "ZZ-0042" not in text
+    actions = [e["action"] for e in entries]
+    assert "edit answer after submit" in actions and "start interview" in actions, "the entries themselves stay"
+
+
+def test_the_log_allows_no_change_but_blanking_values(db):
+    import sqlite3
+
+    from surveys.storage import audit
+
+    audit(db, "Sam", "change question", "question", "q1", {"wording": "a"}, {"wording": "b"})
+    with pytest.raises(sqlite3.IntegrityError, match="cannot be changed"):
+        db.execute("UPDATE audit_log SET actor = 'Jo'")
+    with pytest.raises(sqlite3.IntegrityError, match="cannot be changed"):
+        db.execute("UPDATE audit_log SET new_value = '\"something else\"'")
+    db.execute("UPDATE audit_log SET new_value = '\"[erased]\"'")
+    assert db.execute("SELECT actor, new_value FROM audit_log").fetchone() == ("Sam", '"[erased]"')

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import json
 import signal
 import subprocess
 import sys
@@ -66,12 +66,37 @@ def interviewer_worker(path: str, setup: dict, worker: int) -> dict:
     return {"saved": saved, "errors": errors}
 
 
+WORKER = textwrap.dedent(
+    """
+    import json, sys
+    sys.path.insert(0, {root!r})
+    from tests.test_interviews_concurrency import interviewer_worker
+
+    print(json.dumps(interviewer_worker({path!r}, json.loads({setup!r}), {worker})), flush=True)
+    """
+)
+
+
 def test_eight_interviewers_at_once_lose_and_double_nothing(tmp_path):
     path = tmp_path / "shared.db"
     setup = small_survey(path, PROCESSES)
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(PROCESSES) as pool:
-        results = pool.starmap(interviewer_worker, [(str(path), setup, w) for w in range(PROCESSES)])
+    # Separate Python processes started at the same moment, each a laptop browser's server
+    # thread in effect. Plain subprocesses rather than multiprocessing: spawn would re-run
+    # whatever __main__ the test runner has (AppTest leaves app.py there).
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER.format(root=str(ROOT), path=str(path), setup=json.dumps(setup), worker=w)],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for w in range(PROCESSES)
+    ]
+    results = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=600)
+        assert worker.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    for r in results:
+        r["saved"] = [tuple(row) for row in r["saved"]]
 
     assert [r["errors"] for r in results] == [[] for _ in range(PROCESSES)]
     db = open_database(path)

@@ -287,3 +287,28 @@ def test_merge_upload_helper_reports_in_words(tmp_path):
     lines = merge_upload(db, {"name": "Ada"}, "a.db", a.read_bytes())
     _close(db)
     assert lines[0] == "Added 1 interviews, 1 answers from a.db."
+
+
+def test_merging_from_a_laptop_that_missed_an_erasure_brings_back_no_erased_words(tmp_path):
+    """Laptop b still has R0's log entry with an answer's old value; after merging into the
+    laptop that erased R0, that value is blanked, and merging again adds nothing."""
+    from surveys.erasure import erase_respondent
+
+    a = laptop(tmp_path, "a", [])
+    b = laptop(tmp_path, "b", [])
+    base, ids = template()
+    db = _open(b)
+    answer_id = db.execute("SELECT id FROM answer WHERE interview_id = ?", [ids["interviews"][0]]).fetchone()[0]
+    audit(db, "Priya", "edit answer after submit", "answer", answer_id, {"value": "my private words"},
+          {"value": "first", "reason": "typo"})
+    _close(db)
+    db = _open(a)
+    erase_respondent(db, "R0", "Ada", "They asked us to.")
+    _close(db)
+
+    merge_file(b, a)
+    once = dump(a)
+    assert "my private words" not in str(once["audit_log"])
+    assert any(row[3] == "edit answer after submit" for row in once["audit_log"]), "the entry itself arrives"
+    merge_file(b, a)
+    assert without_merge_entries(dump(a)) == without_merge_entries(once)

@@ -214,6 +214,30 @@ def audit(
     )
 
 
+def redact_audit_values(db: Database, record_ids: list[str]) -> int:
+    """Blank the old and new values of log entries about RECORD_IDS; return how many changed.
+
+    Used only by erasure: the entries stay (who did what, when), the erased words do not.
+    The database refuses any other change to the log.
+    """
+    from .migrations import ERASED_MARK
+
+    changed = 0
+    ids = list(dict.fromkeys(record_ids))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        changed += db.execute(
+            "UPDATE audit_log SET "
+            "old_value = CASE WHEN old_value IS NULL THEN NULL ELSE ? END, "
+            "new_value = CASE WHEN new_value IS NULL THEN NULL ELSE ? END "
+            f"WHERE record_id IN ({marks}) AND (old_value IS NOT NULL OR new_value IS NOT NULL) "
+            "AND NOT (COALESCE(old_value, ?) = ? AND COALESCE(new_value, ?) = ?)",
+            [ERASED_MARK, ERASED_MARK, *chunk, ERASED_MARK, ERASED_MARK, ERASED_MARK, ERASED_MARK],
+        ).rowcount
+    return changed
+
+
 def audit_entries(
     db: Database, *, limit: int = 500, action: str | None = None, record_id: str | None = None
 ) -> list[dict]:
@@ -271,6 +295,7 @@ __all__ = [
     "new_id",
     "now",
     "open_database",
+    "redact_audit_values",
     "resolve_db_path",
     "schema_status",
     "set_setting",

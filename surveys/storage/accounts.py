@@ -187,6 +187,15 @@ def count_answers(db: Database, interview_ids: Sequence[str]) -> int:
     )
 
 
+def answer_ids_for_interviews(db: Database, interview_ids: Sequence[str]) -> list[str]:
+    """Return the ids of every answer in these interviews."""
+    if not interview_ids:
+        return []
+    marks = ", ".join("?" for _ in interview_ids)
+    return [r[0] for r in db.execute(
+        f"SELECT id FROM answer WHERE interview_id IN ({marks})", list(interview_ids)).fetchall()]
+
+
 def delete_interviews(db: Database, interview_ids: Sequence[str]) -> tuple[int, int]:
     """Delete the interviews and their answers; return (interviews, answers) deleted."""
     if not interview_ids:

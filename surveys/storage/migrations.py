@@ -403,3 +403,25 @@ def quality_answer_tally(db: Database) -> None:
         "CREATE TRIGGER answer_tally_update AFTER UPDATE OF question_id, opt_out, needed_explaining, reworded, "
         f"upsetting, word_count ON answer BEGIN {remove('OLD')} {add('NEW')} END"
     )
+
+
+ERASED_MARK = '"[erased]"'
+
+
+@migrations(name="0006_audit_erasure_redaction")
+def audit_erasure_redaction(db: Database) -> None:
+    """Let erasure blank the old and new values of log entries, and nothing else."""
+    # The log keeps who did what and when for ever, but an erased respondent's answers must
+    # not live on inside it. The only change the database now allows is replacing an entry's
+    # old or new value with the erased mark; every other column stays as it was.
+    db.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    db.execute(
+        f"""
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        WHEN NOT (NEW.id IS OLD.id AND NEW.at IS OLD.at AND NEW.actor IS OLD.actor
+                  AND NEW.action IS OLD.action AND NEW.table_name IS OLD.table_name
+                  AND NEW.record_id IS OLD.record_id
+                  AND (NEW.old_value IS OLD.old_value OR NEW.old_value = '{ERASED_MARK}')
+                  AND (NEW.new_value IS OLD.new_value OR NEW.new_value = '{ERASED_MARK}'))
+        BEGIN SELECT RAISE(ABORT, 'The audit log cannot be changed.'); END"""
+    )

@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .migrations import ERASED_MARK
+
 from . import (
     SQLITE_HEADER,
     NotOurDatabase,
@@ -235,7 +237,11 @@ def audit_rows_only_in_source(db: Database) -> int:
     """Copy audit entries from the source that are not here by content; return how many."""
     cols = ", ".join(AUDIT_COLUMNS)
     scols = ", ".join(f"s.{c}" for c in AUDIT_COLUMNS)
-    same = " AND ".join(f"m.{c} IS s.{c}" for c in AUDIT_COLUMNS)
+    # An entry blanked by an erasure here is still the same entry as the source's full one.
+    same = " AND ".join(
+        f"(m.{c} IS s.{c} OR m.{c} = '{ERASED_MARK}')" if c in ("old_value", "new_value") else f"m.{c} IS s.{c}"
+        for c in AUDIT_COLUMNS
+    )
     cursor = db.execute(
         f"INSERT INTO main.audit_log ({cols}) SELECT {scols} FROM src.audit_log s "
         f"WHERE NOT EXISTS (SELECT 1 FROM main.audit_log m WHERE {same}) ORDER BY s.id"
@@ -258,6 +264,19 @@ def erasures(db: Database, schema: str = "main") -> list[tuple[str, str]]:
     return [tuple(r) for r in db.execute(
         f"SELECT record_id, at FROM {schema}.audit_log WHERE action = 'erase respondent'"
     ).fetchall()]
+
+
+def erased_record_ids(db: Database, respondent_code: str, erased_at: str, schema: str = "src") -> list[str]:
+    """Return ids of SCHEMA's interviews for an erased code (started before the erasure) and their answers."""
+    where = "lower(respondent_code) = lower(?) AND started_at <= ?"
+    interviews = [r[0] for r in db.execute(
+        f"SELECT id FROM {schema}.interview WHERE {where}", [respondent_code, erased_at]).fetchall()]
+    if not interviews:
+        return []
+    marks = ", ".join("?" for _ in interviews)
+    answers = [r[0] for r in db.execute(
+        f"SELECT id FROM {schema}.answer WHERE interview_id IN ({marks})", interviews).fetchall()]
+    return interviews + answers
 
 
 def delete_erased_interviews(db: Database, respondent_code: str, erased_at: str) -> tuple[int, int]:
