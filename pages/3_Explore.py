@@ -198,14 +198,19 @@ with tab_questions:
         cols = st.columns(4)
         cols[0].metric("Interviews", f"{int(overview['interviews'].sum()):,}")
         cols[1].metric("Not finished", f"{int(overview['unfinished'].sum()):,}")
-        cols[2].metric("Times a question was asked", f"{int(measures['asked'].sum()):,}")
-        cols[3].metric("Middle answer quality", f"{measures['quality_index'].median():.0f} out of 100")
+        cols[2].metric("Answers", f"{int(measures['asked'].sum()):,}",
+                       help="How many times a question was asked, across all these interviews.")
+        cols[3].metric("Middle quality", f"{measures['quality_index'].median():.0f}",
+                       help="Answer quality is a score out of 100. Half the questions score more than this.")
         st.subheader("Interviews")
         shown = overview.rename(columns={
             "version": "Version", "interviews": "Interviews", "finished": "Finished", "unfinished": "Not finished",
             "declined": "Said no to taking part", "median_minutes": "Middle length (minutes)",
             "straight_lining_share": "Same answer to every scale question (%)",
         }).drop(columns=["version_id"])
+        # The version first, so people see which row is which without scrolling sideways.
+        shown = shown[["Version", *[c for c in shown.columns if c != "Version"]]]
+        shown["Middle length (minutes)"] = shown["Middle length (minutes)"].round(1)
         shown = percent(shown, ["Same answer to every scale question (%)"])
         st.dataframe(shown, hide_index=True, width="stretch", key="explore_table_interviews")
         download(shown, "interviews")

@@ -76,7 +76,7 @@ SHOW_IF_LABELS = {
     "answered": "has an answer",
 }
 LOCKED_VERSION = (
-    "This version is ready to use, so it is frozen: nobody can change its questions. "
+    "This version has been published, so it is frozen: nobody can change its questions. "
     "This keeps the answers people gave tied to the words they heard. "
     "To make changes, start a new draft version."
 )

@@ -102,12 +102,14 @@ def version_label(version: dict) -> str:
 
 def version_picker(db: Database, key: str, *, statuses: tuple[str, ...] | None = None,
                    label: str = "Survey version") -> dict | None:
-    """Draw a menu of survey versions and return the chosen one, or None when there are none."""
+    """Return the version chosen in a menu of survey versions (newest first chosen), or None when there are none."""
     versions = [v for v in store.list_versions(db) if statuses is None or v["status"] in statuses]
     if not versions:
         return None
     by_id = {v["id"]: v for v in versions}
-    chosen = st.selectbox(label, list(by_id), format_func=lambda vid: version_label(by_id[vid]), key=key)
+    # The newest version first comes up: it is the one a group is most likely working on.
+    chosen = st.selectbox(label, list(by_id), index=len(by_id) - 1,
+                          format_func=lambda vid: version_label(by_id[vid]), key=key)
     return by_id.get(chosen)
 
 
