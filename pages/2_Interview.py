@@ -1,10 +1,11 @@
 """Interview: ask a published survey with someone, saving each answer as it is given."""
 
 import datetime as dt
-import re
 import time
 
 import streamlit as st
+
+from surveys.safe_markdown import escape_markdown
 
 from surveys import interviews as iv
 from surveys.storage import StorageError
@@ -24,12 +25,7 @@ st.session_state.setdefault("interview_message", None)
 
 MODE_LABELS = {"one_at_a_time": "One question at a time", "whole_form": "All questions on one page"}
 OPT_OUT_BUTTONS = (("prefer_not_to_say", "Prefer not to say"), ("dont_know", "Don't know"), ("skipped", "Skip"))
-_MARKDOWN_CHARS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def md(text: str) -> str:
-    """Return typed text with Markdown characters escaped, so it shows exactly as typed."""
-    return _MARKDOWN_CHARS.sub(r"\\\1", str(text))
+md = escape_markdown
 
 
 def one_line(text: str) -> str:

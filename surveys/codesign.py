@@ -19,12 +19,12 @@ import csv
 import difflib
 import html
 import io
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
+from .safe_markdown import escape_markdown
 from .storage import audit, new_id, now, write_transaction
 from .storage import codesign as sql
 from .storage import core as store
@@ -438,16 +438,8 @@ def compare_wordings(a: str, b: str, checker: Any, options: Sequence[str] | None
 
 # ---- Markdown that shows typed text as text --------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$^&=\"'%@])")
 SEVERITY_COLOURS = {"problem": "red", "warning": "orange", "info": "blue"}
 _SEVERITY_RANK = {"info": 1, "warning": 2, "problem": 3}
-
-
-def escape_markdown(text: str) -> str:
-    """Return TEXT with every Markdown character backslash-escaped, so it shows as typed."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
-    # A line break inside a paragraph should show as a break, not vanish.
-    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
 def _field(flag: Any, name: str) -> Any:

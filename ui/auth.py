@@ -7,24 +7,17 @@ The work is done by surveys/accounts.py; this module only draws forms and keeps 
 
 from __future__ import annotations
 
-import re
 import time
 
 import streamlit as st
+
+from surveys.safe_markdown import escape_markdown
 from sqlite_utils import Database
 
 from surveys import accounts
 from surveys.storage import StorageError
 
 USER_KEY = "auth_user"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-def escape_markdown(text: str) -> str:
-    """Return TEXT with Markdown characters backslash-escaped, so typed names show as typed."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
-
-
 def _remember(user: dict) -> None:
     st.session_state[USER_KEY] = user
     # Typed passwords must not stay in the session after use.

@@ -13,6 +13,7 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
+from surveys import accounts
 from surveys.storage import StorageError, open_database, resolve_db_path
 from surveys.storage import core as store
 
@@ -24,12 +25,7 @@ PAGE_ROLES = {
     "explore": ("admin", "designer", "evaluator"),
     "admin": ("admin",),
 }
-ACCOUNT_ROLE_LABELS = {
-    "admin": "Admin",
-    "designer": "Designer (peer researcher or staff)",
-    "interviewer": "Interviewer",
-    "evaluator": "Evaluator",
-}
+ACCOUNT_ROLE_LABELS = accounts.ROLE_LABELS
 # A person's part in the project decides their kind of account when no sign-in is set up.
 PERSON_TO_ACCOUNT_ROLE = {
     "peer_researcher": "designer",

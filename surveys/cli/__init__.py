@@ -8,11 +8,14 @@ Each command lives in a module of this package with `register(subparsers)`; a co
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import sys
 from collections.abc import Sequence
 
-from surveys.storage import StorageError
+from sqlite_utils import Database
+
+from surveys.storage import StorageError, open_database, resolve_db_path
 
 # Modules that add commands, in the order they appear in --help.
 COMMAND_MODULES = ("surveys.cli.core", "surveys.cli.check", "surveys.cli.report", "surveys.cli.transfer", "surveys.cli.accounts")
@@ -34,6 +37,22 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="database file (default: $SURVEYS_DB, else data/surveys.db)",
     )
+
+
+def command_line_actor() -> str:
+    """Return who runs the command, for the audit log: the name of the computer user."""
+    try:
+        return f"command line ({getpass.getuser()})"
+    except Exception:  # getuser fails when no user name is set at all
+        return "command line"
+
+
+def open_existing_database(path_value: str | None) -> Database:
+    """Return the database at --db (or the default), refusing a path with no database yet."""
+    path = resolve_db_path(path_value)
+    if not path.exists():
+        raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
+    return open_database(path)
 
 
 def build_parser() -> argparse.ArgumentParser:

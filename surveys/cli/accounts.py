@@ -11,23 +11,13 @@ import getpass
 import sys
 
 from surveys import accounts, erasure
-from surveys.cli import add_db_argument
-from surveys.storage import StorageError, open_database, resolve_db_path
+from surveys.cli import add_db_argument, command_line_actor, open_existing_database
+from surveys.storage import StorageError
 from surveys.storage import accounts as account_store
 
 
-def _actor() -> str:
-    try:
-        return f"command line ({getpass.getuser()})"
-    except Exception:  # getuser fails when no user name is set at all
-        return "command line"
 
 
-def _open_existing(path_value: str | None):
-    path = resolve_db_path(path_value)
-    if not path.exists():
-        raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
-    return open_database(path)
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -66,32 +56,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_add_account(args: argparse.Namespace) -> int:
     """Make an account and say so."""
-    db = _open_existing(args.db)
-    accounts.create_account(db, args.username, _read_password(args), args.role, args.name, _actor())
+    db = open_existing_database(args.db)
+    accounts.create_account(db, args.username, _read_password(args), args.role, args.name, command_line_actor())
     print(f"Made the {args.role} account {args.username.strip()}.")
     return 0
 
 
 def run_reset_password(args: argparse.Namespace) -> int:
     """Set a new password for an account, turn it back on, and say so."""
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     account = account_store.account_by_username(db, args.username)
     if account is None:
         raise StorageError(f"There is no account called {args.username}.")
-    accounts.change_password(db, account["account_id"], _read_password(args), _actor())
-    accounts.enable_account(db, account["account_id"], _actor())
+    accounts.change_password(db, account["account_id"], _read_password(args), command_line_actor())
+    accounts.enable_account(db, account["account_id"], command_line_actor())
     print(f"Set a new password for {account['username']}.")
     return 0
 
 
 def run_erase(args: argparse.Namespace) -> int:
     """Erase one respondent code after showing what will go; exit 1 when the person says no."""
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     preview = erasure.erasure_preview(db, args.code)
     print(f"{preview['respondent_code']}: {preview['interviews']} interviews, {preview['answers']} answers.")
     if not args.yes and input("Erase them for good? Type yes: ").strip().lower() != "yes":
         print("Nothing was erased.")
         return 1
-    done = erasure.erase_respondent(db, args.code, _actor(), args.reason)
+    done = erasure.erase_respondent(db, args.code, command_line_actor(), args.reason)
     print(f"Erased {done['interviews']} interviews and {done['answers']} answers for {done['respondent_code']}.")
     return 0

@@ -7,8 +7,8 @@ import json
 import sys
 import time
 
-from surveys.cli import add_db_argument
-from surveys.storage import StorageError, open_database, resolve_db_path
+from surveys.cli import add_db_argument, open_existing_database
+from surveys.storage import open_database, resolve_db_path
 from surveys.storage import core as store
 
 
@@ -50,16 +50,11 @@ def run_init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_existing(path_value: str | None):
-    path = resolve_db_path(path_value)
-    if not path.exists():
-        raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
-    return open_database(path)
 
 
 def run_versions(args: argparse.Namespace) -> int:
     """Print surveys and versions as a table or JSON."""
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     versions = store.list_versions(db)
     if args.format == "json":
         print(json.dumps(versions, indent=2, ensure_ascii=False))

@@ -9,8 +9,7 @@ import json
 import math
 import sys
 
-from surveys.cli import add_db_argument
-from surveys.storage import StorageError, open_database, resolve_db_path
+from surveys.cli import add_db_argument, open_existing_database
 from surveys.storage import core as store
 
 TABLE_COLUMNS = (
@@ -57,11 +56,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.set_defaults(run=run_report)
 
 
-def _open_existing(path_value: str | None):
-    path = resolve_db_path(path_value)
-    if not path.exists():
-        raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
-    return open_database(path)
 
 
 def _plain(value):
@@ -106,7 +100,7 @@ def _csv(records: list[dict]) -> str:
 
 def run_report(args: argparse.Namespace) -> int:
     """Print the measures (or the comparison) in the chosen format; 0 on success, 2 on a bad id."""
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     try:
         return _print_report(db, args)
     except ValueError as exc:

@@ -6,27 +6,15 @@ what happened in plain words.
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
-from surveys.cli import add_db_argument
+from surveys.cli import add_db_argument, command_line_actor, open_existing_database
 from surveys.storage import StorageError, open_database, resolve_db_path
 
 
-def _actor() -> str:
-    """Return who runs the command: the name of the computer user, as the audit log's actor."""
-    try:
-        return f"command line ({getpass.getuser()})"
-    except Exception:  # getuser fails when no user name is set at all
-        return "command line"
 
 
-def _open_existing(path_value: str | None):
-    path = resolve_db_path(path_value)
-    if not path.exists():
-        raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
-    return open_database(path)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -76,8 +64,8 @@ def run_import_xlsform(args: argparse.Namespace) -> int:
     """Import a form and print its report; exit 0."""
     from surveys.xlsform import import_xlsform
 
-    db = _open_existing(args.db)
-    report = import_xlsform(db, args.file, _actor())
+    db = open_existing_database(args.db)
+    report = import_xlsform(db, args.file, command_line_actor())
     for line in report.lines():
         print(line)
     print(f"The new version id is {report.version_id}.")
@@ -88,7 +76,7 @@ def run_export_xlsform(args: argparse.Namespace) -> int:
     """Write a version as an XLSForm; exit 0."""
     from surveys.xlsform import export_xlsform
 
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     out = export_xlsform(db, args.version, args.out)
     print(f"Saved the form to {out}. It opens in KoboToolbox and ODK.")
     return 0
@@ -98,9 +86,9 @@ def run_import_responses(args: argparse.Namespace) -> int:
     """Import answers; exit 0, or 1 with every problem listed when nothing was imported."""
     from surveys.responses import ImportFailed, import_responses
 
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     try:
-        report = import_responses(db, args.file, args.version, _actor())
+        report = import_responses(db, args.file, args.version, command_line_actor())
     except ImportFailed as exc:
         print(f"Error: nothing was imported from {exc.report.file}. Fix these rows and try again:", file=sys.stderr)
         for row, reason in exc.report.problems:
@@ -114,10 +102,10 @@ def run_export_responses(args: argparse.Namespace) -> int:
     """Write a version's answers; exit 0."""
     from surveys.responses import export_responses
 
-    db = _open_existing(args.db)
+    db = open_existing_database(args.db)
     # Whoever runs the command holds the laptop's files already, so they count as admin;
     # the export is still logged with the computer user's name.
-    result = export_responses(db, args.version, args.out, identifiable=args.identifiable, actor=_actor(),
+    result = export_responses(db, args.version, args.out, identifiable=args.identifiable, actor=command_line_actor(),
                               role="admin" if args.identifiable else None)
     print(f"Saved {result.interviews} interviews ({result.answers} answers) to {result.path}.")
     if result.codebook_path:
@@ -137,7 +125,7 @@ def run_merge(args: argparse.Namespace) -> int:
     if not into.exists():
         raise StorageError(f"There is no database at {into}. Check the --into path.")
     db = open_database(into)
-    summary = merge_databases(args.source, db, _actor())
+    summary = merge_databases(args.source, db, command_line_actor())
     for line in summary.lines():
         print(line)
     return 0
@@ -158,7 +146,7 @@ def run_restore(args: argparse.Namespace) -> int:
     from surveys.backup import restore
 
     path = resolve_db_path(args.db)
-    result = restore(args.backup, path, _actor())
+    result = restore(args.backup, path, command_line_actor())
     print(f"Put the backup {result.restored_from} in place of {path}.")
     if result.safety_copy:
         print(f"The data as it was before is kept in {result.safety_copy}.")
