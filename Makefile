@@ -24,10 +24,15 @@ run: install
 	$(BIN)/python -m surveys demo --db "$(DB)" --if-empty --interviews $(DEMO_INTERVIEWS)
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.address localhost -- --db "$(DB)"
 
-test: install
+# axe-core for the browser tests' accessibility checks, pinned in package-lock.json.
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+test: install node_modules/.package-lock.json
 	$(BIN)/python -m pytest
 
-e2e: install
+e2e: install node_modules/.package-lock.json
 	$(BIN)/python -m pytest -m e2e
 
 bench: install

@@ -1,0 +1,187 @@
+"""An interviewer asks the short survey in a real browser: consent, answers, a skip, a note,
+a reloaded tab in the middle, carrying on with nothing lost, and sending it in.
+
+The same flow is then done with the keyboard alone (Tab, Shift+Tab, Enter, Space and typing),
+as a person who cannot use a mouse would.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import (
+    ACCOUNTS, PASSWORD, SHORT_QUESTIONS, SHORT_SURVEY, App, open_page, sign_in, tab_to, wait_until_idle,
+)
+
+pytestmark = pytest.mark.e2e
+
+QUESTION = {q["name"]: q["wording"] for q in SHORT_QUESTIONS}
+
+
+def interview_rows(app: App, code: str) -> tuple[dict, dict[str, dict]]:
+    """Return the interview with respondent CODE and its answers by question name, from the database."""
+    [interview] = app.query("SELECT * FROM interview WHERE respondent_code = ?", (code,))
+    answers = app.query(
+        "SELECT q.name, a.value, a.opt_out, a.note, a.needed_explaining, a.word_count "
+        "FROM answer a JOIN question q ON q.id = a.question_id WHERE a.interview_id = ?",
+        (interview["id"],),
+    )
+    return interview, {row.pop("name"): row for row in answers}
+
+
+def pick_short_survey(page) -> None:
+    """Choose the short survey in the "Survey version" menu with the mouse."""
+    page.get_by_role("combobox", name="Survey version").click()
+    page.get_by_role("option", name=SHORT_SURVEY).click()
+    expect(page.get_by_text("4 questions.")).to_be_visible()
+    wait_until_idle(page)
+
+
+def question_on_screen(page, name: str) -> None:
+    """Wait until the question called NAME is the one on screen."""
+    expect(page.get_by_text(QUESTION[name], exact=True)).to_be_visible()
+    wait_until_idle(page)
+
+
+def test_interview_with_a_reload_in_the_middle(page, app_server):
+    code = "BT-1001"
+    sign_in(page, app_server, "interviewer", "interview")
+    pick_short_survey(page)
+    page.get_by_role("textbox", name="Code for the person you are asking").fill(code)
+    page.get_by_role("textbox", name="Code for the person you are asking").press("Enter")
+    wait_until_idle(page)
+    page.get_by_role("button", name="They agree").click()
+
+    question_on_screen(page, "visits")
+    expect(page.get_by_text("Question 1 of 4")).to_be_visible()
+    # The round button itself is hidden under its label, so click the words, as a person does.
+    page.get_by_role("radiogroup").get_by_text("Every week", exact=True).click()
+    expect(page.get_by_role("radio", name="Every week")).to_be_checked()
+    page.get_by_role("button", name="Save and go on").click()
+
+    question_on_screen(page, "worry")
+    page.get_by_role("button", name="Skip").click()
+
+    question_on_screen(page, "best_thing")
+    note = page.get_by_role("textbox", name="Anything else about this question")
+    note.fill("They laughed at the word service.")
+    page.get_by_text("I had to explain it", exact=True).click()  # moving away saves the note too
+    expect(page.get_by_text("Note saved").first).to_be_visible()
+    wait_until_idle(page)
+    answer = page.get_by_placeholder("Type the answer, then press Enter")
+    answer.fill("The staff are kind to me")
+    answer.press("Enter")
+
+    question_on_screen(page, "change")
+    expect(page.get_by_text("Question 4 of 4")).to_be_visible()
+    # Mid-interview the tab is reloaded: the browser session is gone, the answers must not be.
+    page.reload(wait_until="domcontentloaded")
+    wait_until_idle(page)
+    username, name, _role, _person_role = ACCOUNTS["interviewer"]
+    page.get_by_role("textbox", name="Sign-in name").fill(username)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Your unfinished interviews")).to_be_visible()
+    expect(page.get_by_text(f"{code} – {SHORT_SURVEY}")).to_be_visible()
+    wait_until_idle(page)
+    # Carry on with this interview, in its row of the list (other tests may leave others there).
+    row = page.locator('[data-testid="stHorizontalBlock"]').filter(has_text=f"{code} – {SHORT_SURVEY}")
+    row.get_by_role("button", name="Carry on").click()
+
+    # It carries on at the first question with nothing saved, and what was saved is still there.
+    question_on_screen(page, "change")
+    page.get_by_role("button", name="Back").click()
+    question_on_screen(page, "best_thing")
+    expect(page.get_by_text("Saved answer: The staff are kind to me")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Anything else about this question")).to_have_value(
+        "They laughed at the word service.")
+    expect(page.get_by_role("checkbox", name="I had to explain it")).to_be_checked()
+    page.get_by_role("button", name="Save and go on").click()  # nothing new typed: keeps the answer
+
+    question_on_screen(page, "change")
+    page.get_by_placeholder("Type the answer").fill("Open on Sundays too, please")
+    page.get_by_role("button", name="Save and go on").click()
+
+    expect(page.get_by_text("You reached the end")).to_be_visible()
+    wait_until_idle(page)
+    page.get_by_role("button", name="Send in the interview").click()
+    expect(page.get_by_text("The interview is sent in. Thank you.")).to_be_visible()
+    wait_until_idle(page)
+
+    interview, answers = interview_rows(app_server, code)
+    assert (interview["status"], interview["consent"], interview["mode"]) == ("submitted", "given", "one_at_a_time")
+    assert interview["finished_at"] is not None
+    assert answers == {
+        "visits": {"value": "Every week", "opt_out": None, "note": "", "needed_explaining": 0, "word_count": 0},
+        "worry": {"value": None, "opt_out": "skipped", "note": "", "needed_explaining": 0, "word_count": 0},
+        "best_thing": {"value": "The staff are kind to me", "opt_out": None,
+                       "note": "They laughed at the word service.", "needed_explaining": 1, "word_count": 6},
+        "change": {"value": "Open on Sundays too, please", "opt_out": None, "note": "",
+                   "needed_explaining": 0, "word_count": 5},
+    }
+
+
+def test_interview_with_the_keyboard_only(page, app_server):
+    """Sign in, start, consent, answer, skip and send in without the mouse; the focus always shows."""
+    code = "KB-2002"
+    keys = page.keyboard
+    open_page(page, app_server, "interview")
+    username, name, _role, _person_role = ACCOUNTS["interviewer"]
+    tab_to(page, page.get_by_role("textbox", name="Sign-in name"), check_focus_shows=True)
+    keys.type(username)
+    keys.press("Tab")
+    keys.type(PASSWORD)
+    keys.press("Enter")  # Enter in a form's box sends the form
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+    wait_until_idle(page)
+
+    tab_to(page, page.get_by_role("combobox", name="Survey version"), check_focus_shows=True)
+    keys.type("Browser test")
+    keys.press("Enter")
+    expect(page.get_by_text("4 questions.")).to_be_visible()
+    wait_until_idle(page)
+    tab_to(page, page.get_by_role("textbox", name="Code for the person you are asking"), check_focus_shows=True)
+    keys.type(code)
+    keys.press("Enter")
+    wait_until_idle(page)
+    tab_to(page, page.get_by_role("button", name="They agree"), check_focus_shows=True)
+    keys.press("Enter")
+
+    question_on_screen(page, "visits")
+    tab_to(page, page.get_by_role("radiogroup"), check_focus_shows=True)
+    keys.press("Space")  # Tab lands on the first choice; Space picks it
+    expect(page.get_by_role("radio", name="Every day")).to_be_checked()
+    tab_to(page, page.get_by_role("button", name="Save and go on"), check_focus_shows=True)
+    keys.press("Enter")
+
+    question_on_screen(page, "worry")
+    tab_to(page, page.get_by_role("button", name="Skip"), check_focus_shows=True)
+    keys.press("Space")
+
+    question_on_screen(page, "best_thing")
+    tab_to(page, page.get_by_placeholder("Type the answer, then press Enter"), check_focus_shows=True)
+    keys.type("Somewhere warm to sit")
+    keys.press("Enter")
+
+    question_on_screen(page, "change")
+    tab_to(page, page.get_by_placeholder("Type the answer"), check_focus_shows=True)
+    keys.type("More time with my worker")
+    tab_to(page, page.get_by_role("button", name="Save and go on"), check_focus_shows=True)
+    keys.press("Enter")
+
+    expect(page.get_by_text("You reached the end")).to_be_visible()
+    wait_until_idle(page)
+    tab_to(page, page.get_by_role("button", name="Send in the interview"), check_focus_shows=True)
+    keys.press("Enter")
+    expect(page.get_by_text("The interview is sent in. Thank you.")).to_be_visible()
+    wait_until_idle(page)
+
+    interview, answers = interview_rows(app_server, code)
+    assert (interview["status"], interview["consent"]) == ("submitted", "given")
+    assert {name: (row["value"], row["opt_out"]) for name, row in answers.items()} == {
+        "visits": ("Every day", None),
+        "worry": (None, "skipped"),
+        "best_thing": ("Somewhere warm to sit", None),
+        "change": ("More time with my worker", None),
+    }
