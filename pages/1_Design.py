@@ -49,6 +49,11 @@ def checker():
 def done(message: str) -> None:
     """Remember a message for the next run and run the page again so it shows fresh data."""
     st.session_state["design_flash"] = message
+    # A menu's choice is matched by its label, and labels show the wording and state, which
+    # may just have changed: carry the chosen ids over so the page stays on the same question.
+    for key in ("design_question", "design_proposal"):
+        if key in st.session_state:
+            st.session_state.setdefault(f"{key}_next", st.session_state[key])
     st.rerun()
 
 
@@ -307,6 +312,8 @@ def part_proposals(q: dict) -> None:
         st.info("Nobody has proposed another wording for this question yet.")
         return
     by_pid = {p["id"]: p for p in proposals}
+    if "design_proposal_next" in st.session_state:
+        st.session_state["design_proposal"] = st.session_state.pop("design_proposal_next")
     if st.session_state.get("design_proposal") not in by_pid:
         st.session_state["design_proposal"] = proposals[-1]["id"]
     pid = st.selectbox(
