@@ -3,7 +3,7 @@
 import streamlit as st
 
 from surveys.storage import core as store
-from ui.common import get_db, require_role, synthetic_notice
+from ui.common import PAGE_ROLES, get_db, require_role, synthetic_notice
 
 st.set_page_config(page_title="Peer Survey Studio", page_icon="💬", layout="wide")
 
@@ -16,24 +16,27 @@ st.write(
     "ask it, and see if the answers got better."
 )
 
-st.subheader("What you can do here")
+st.header("What you can do here")
 col_design, col_interview, col_explore = st.columns(3)
 with col_design:
     st.markdown("**1. Design**")
     st.write("Write and reword questions as a group. The tool points out words that may be hard, "
              "unkind or confusing, and what to say instead.")
-    st.page_link("pages/1_Design.py", label="Go to Design", icon="✏️")
+    if user["role"] in PAGE_ROLES["design"]:
+        st.page_link("pages/1_Design.py", label="Go to Design", icon=":material/edit:")
 with col_interview:
     st.markdown("**2. Interview**")
     st.write("Ask the questions with someone, on a laptop, with no internet. Every answer is saved "
              "as soon as you give it.")
-    st.page_link("pages/2_Interview.py", label="Go to Interview", icon="🗣️")
+    if user["role"] in PAGE_ROLES["interview"]:
+        st.page_link("pages/2_Interview.py", label="Go to Interview", icon=":material/record_voice_over:")
 with col_explore:
     st.markdown("**3. Explore**")
     st.write("See which questions got good answers, and compare one version of the survey with another.")
-    st.page_link("pages/3_Explore.py", label="Go to Explore", icon="📊")
+    if user["role"] in PAGE_ROLES["explore"]:
+        st.page_link("pages/3_Explore.py", label="Go to Explore", icon=":material/bar_chart:")
 
-st.subheader("What is saved now")
+st.header("What is saved now")
 counts = store.database_summary(db)
 if store.is_empty(db):
     st.info("There are no surveys yet. Start one on the Design page, or run `make run` to load the demo.")

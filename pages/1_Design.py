@@ -162,7 +162,7 @@ def part_questions() -> None:
     if not is_draft:
         return
     if question is not None:
-        st.subheader("Move or delete the chosen question")
+        st.header("Move or delete the chosen question")
         left, right = st.columns(2)
         with left:
             to = st.number_input("Move it to place", min_value=1, max_value=max(1, len(questions)),
@@ -176,7 +176,7 @@ def part_questions() -> None:
                 if attempt(store.delete_question, db, question["id"], actor=user["name"]) is not FAILED:
                     st.session_state.pop("design_question", None)
                     done("The question is deleted.")
-    st.subheader("Add a question")
+    st.header("Add a question")
     name = st.text_input("Short name (letters, numbers and _ only)", key="design_add_name")
     qtype = st.selectbox("Kind of answer", list(codesign.QUESTION_TYPE_LABELS), key="design_add_type",
                          format_func=codesign.QUESTION_TYPE_LABELS.get)
@@ -241,7 +241,7 @@ def part_edit(q: dict) -> None:
         if attempt(codesign.save_question, db, q["id"], {"wording": text}, user["person_id"], reason) is not FAILED:
             done("The new wording is saved. The old one is kept in the history.")
 
-    st.subheader("More about this question")
+    st.header("More about this question")
     if locks["type_options"]:
         st.info(locks["type_options"], icon="🔒")
     qtype = st.selectbox("Kind of answer", list(codesign.QUESTION_TYPE_LABELS), key="design_type",
@@ -384,7 +384,7 @@ def show_proposal(q: dict, proposal: dict, as_person: str) -> None:
 
 
 def compare_section(q: dict, proposals: list[dict]) -> None:
-    st.subheader("Compare two wordings")
+    st.header("Compare two wordings")
     candidates = [("Wording now", q["wording"])]
     seen = {q["wording"]}
     for p in proposals:
@@ -429,7 +429,7 @@ def part_versions(q: dict | None) -> None:
                 done("This version is published and ready to use.")
     if q is None:
         return
-    st.subheader("How this question's wording changed")
+    st.header("How this question's wording changed")
     for entry in codesign.wording_history(db, q["lineage_id"]):
         with st.container(border=True):
             st.markdown(f"**{esc(entry['version_label'])}** ({STATUS_LABELS[entry['version_status']]})")
@@ -508,7 +508,7 @@ def part_glossary() -> None:
                      hide_index=True, width="stretch")
     else:
         st.info("Your group has not added any words yet. The checker uses its own lists.")
-    st.subheader("Add a word")
+    st.header("Add a word")
     term = st.text_input("Word or words", key="design_term")
     kind = st.selectbox("What kind?", list(GLOSSARY_KINDS), key="design_term_kind", format_func=GLOSSARY_KINDS.get)
     alternative = st.text_input("What to say instead", key="design_term_alt")
@@ -518,7 +518,7 @@ def part_glossary() -> None:
                    person_id=user["person_id"]) is not FAILED:
             done("The word is added. The checks now use it.")
     if terms:
-        st.subheader("Take a word off the list")
+        st.header("Take a word off the list")
         by_tid = {t["id"]: t for t in terms}
         tid = st.selectbox("Word", list(by_tid), key="design_term_pick", format_func=lambda t: by_tid[t]["term"])
         why = st.text_input("Why take it off?", key="design_term_remove_reason")

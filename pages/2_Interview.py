@@ -203,7 +203,7 @@ def show_one_at_a_time(state: iv.InterviewState) -> None:
         st.session_state["interview_step"] = step
     if step == "review":
         st.progress(1.0, text="All questions asked")
-        st.subheader("You reached the end")
+        st.header("You reached the end")
         answers_table(state)
         if st.button("Back", key="interview_back"):
             st.session_state["interview_step"] = ids[-1] if ids else None
@@ -236,7 +236,7 @@ def show_whole_form(state: iv.InterviewState) -> None:
             st.caption(f"Question {number} of {len(state.visible)}")
             if question_block(state, question, number, heading="###") == "next":
                 st.rerun()
-    st.subheader("Send it in")
+    st.header("Send it in")
     submit_block(state)
 
 
@@ -282,7 +282,7 @@ def show_start() -> None:
         st.session_state["interview_code"] = ""
     unfinished = iv.unfinished_interviews(db, person_id())
     if unfinished:
-        st.subheader("Your unfinished interviews")
+        st.header("Your unfinished interviews")
         for row in unfinished:
             text_col, button_col = st.columns([4, 1])
             text_col.text(f"{row['respondent_code']} – {row['survey_name']}, {row['version_label']}: "
@@ -292,7 +292,7 @@ def show_start() -> None:
                 st.session_state["interview_step"] = None
                 st.session_state["interview_shown"] = None
                 st.rerun()
-    st.subheader("Start a new interview")
+    st.header("Start a new interview")
     version = version_picker(db, "interview_version", statuses=("published",))
     if version is None:
         st.info("No survey is ready to use yet. A survey must be published on the Design page first.")
@@ -341,9 +341,10 @@ else:
             go_to_start()
         st.stop()
     top, leave = st.columns([3, 1])
-    top.subheader(md(f"{current.interview['survey_name']} – {current.interview['version_label']}"))
+    top.header(md(f"{current.interview['survey_name']} – {current.interview['version_label']}"))
     top.text(f"Code: {current.interview['respondent_code']}")
-    if leave.button("Stop for now" if not current.submitted else "Start a new interview", key="interview_leave"):
+    if leave.button("Stop for now" if not current.submitted else "New interview", key="interview_leave",
+                    width="stretch"):
         go_to_start("Everything is saved. You can carry on later." if not current.submitted else None)
     if current.submitted:
         show_submitted(current)

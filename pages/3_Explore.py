@@ -202,7 +202,7 @@ with tab_questions:
                        help="How many times a question was asked, across all these interviews.")
         cols[3].metric("Middle quality", f"{measures['quality_index'].median():.0f}",
                        help="Answer quality is a score out of 100. Half the questions score more than this.")
-        st.subheader("Interviews")
+        st.header("Interviews")
         shown = overview.rename(columns={
             "version": "Version", "interviews": "Interviews", "finished": "Finished", "unfinished": "Not finished",
             "declined": "Said no to taking part", "median_minutes": "Middle length (minutes)",
@@ -215,7 +215,7 @@ with tab_questions:
         st.dataframe(shown, hide_index=True, width="stretch", key="explore_table_interviews")
         download(shown, "interviews")
 
-        st.subheader("Each question")
+        st.header("Each question")
         split = st.selectbox("Split the figures", list(SPLITS), format_func=SPLITS.get, key="explore_by")
         table = measures if not split else load_measures(path, *filters, split, stamp)
         if split == "interviewer":
@@ -235,7 +235,7 @@ with tab_questions:
         st.plotly_chart(charts.rates_by_question(named), key="explore_chart_rates", width="stretch")
         st.plotly_chart(charts.measure_by_question(named, "quality_index"), key="explore_chart_quality",
                         width="stretch")
-        st.subheader("Where unfinished interviews stopped")
+        st.header("Where unfinished interviews stopped")
         stops = dropoff.assign(version=dropoff["version_id"].map(labels))
         stops = stops[["version", "name", "position", "stopped_here", "unfinished", "stopped_share"]]
         stops = percent(stops, ["stopped_share"]).rename(columns={
@@ -281,7 +281,7 @@ with tab_versions:
                     "better_measures": "Clearly better", "worse_measures": "Clearly worse",
                 }).round(1)
                 st.dataframe(view, hide_index=True, width="stretch", key="explore_table_compare")
-                download(view, "compare")
+                download(view, "compare", "Download the comparison")
                 download(comparison, "compare_all_figures", "Download every figure")
                 pick = st.selectbox("See every figure for one question", comparison["lineage_id"].tolist(),
                                     format_func=dict(zip(comparison["lineage_id"], comparison["name"])).get,
@@ -292,7 +292,7 @@ with tab_versions:
                     "p_value": "Chance it is luck (p)", "test": "Test",
                 })
                 st.dataframe(detail, hide_index=True, width="stretch", key="explore_table_compare_question")
-                download(detail, "compare_question")
+                download(detail, "compare_question", "Download this question's figures")
                 st.caption("Changes in shares are B minus A. The likely range is a 95% interval. "
                            "A small chance it is luck (below 0.05) means the change is probably real.")
 

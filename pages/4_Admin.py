@@ -56,7 +56,7 @@ with tab_people:
     else:
         st.info("There are no accounts yet.")
 
-    st.subheader("Make an account")
+    st.header("Make an account")
     with st.form("admin_new_account_form", clear_on_submit=True):
         new_name = st.text_input("Name, as others will see it", key="admin_new_name")
         new_username = st.text_input("Sign-in name", key="admin_new_username")
@@ -81,7 +81,7 @@ with tab_people:
                     st.error(str(exc))
 
     if account_rows:
-        st.subheader("Change an account")
+        st.header("Change an account")
         by_id = {a["account_id"]: a for a in account_rows}
         picked_id = st.selectbox("Account", list(by_id), key="admin_account_pick",
                                  format_func=lambda i: f"{by_id[i]['username']} ({by_id[i]['display_name']})")
@@ -251,7 +251,7 @@ with tab_settings:
     status = schema_status(db)
     st.write(f"Database layout: {len(status['applied'])} changes made, {len(status['pending'])} still to do.")
 
-    st.subheader("Respondent codes")
+    st.header("Respondent codes")
     st.session_state.setdefault("admin_code_pattern", accounts.respondent_code_pattern(db))
     pattern = st.text_input("Pattern every respondent code should match", key="admin_code_pattern",
                             help="The interview page warns when a code does not match this pattern.")
@@ -263,7 +263,7 @@ with tab_settings:
         except StorageError as exc:
             st.error(str(exc))
 
-    st.subheader("Signing out when idle")
+    st.header("Signing out when idle")
     st.session_state.setdefault("admin_idle_minutes", accounts.idle_minutes(db))
     minutes = st.number_input("Sign people out after this many minutes with nothing done", min_value=1,
                               max_value=24 * 60, step=5, key="admin_idle_minutes")
@@ -275,7 +275,7 @@ with tab_settings:
         except StorageError as exc:
             st.error(str(exc))
 
-    st.subheader("Single-laptop setting")
+    st.header("Single-laptop setting")
     st.write("For one researcher working alone on their own laptop. When it is on, the app opens "
              "without asking to sign in. It works only while there is just one account, an admin one. "
              "Anyone who opens the laptop can then see every answer, so keep the laptop locked.")

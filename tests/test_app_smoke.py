@@ -49,3 +49,14 @@ def test_nobody_signed_in_is_asked_to_sign_in(app_test, demo_db_path):
 def test_evaluator_cannot_open_admin_page(app_test, demo_db_path):
     at = app_test(demo_db_path, "admin", role="evaluator")
     assert any("This page is for" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("role, expected", [
+    ("admin", ["Home", "Design", "Interview", "Explore", "Admin"]),
+    ("designer", ["Home", "Design", "Interview", "Explore"]),
+    ("interviewer", ["Home", "Interview"]),
+    ("evaluator", ["Home", "Explore"]),
+])
+def test_sidebar_menu_shows_only_the_pages_a_role_may_open(app_test, demo_db_path, role, expected):
+    at = app_test(demo_db_path, role=role)
+    assert [link.label for link in at.sidebar.get("page_link")] == expected

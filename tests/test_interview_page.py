@@ -136,7 +136,7 @@ def test_one_question_per_screen_with_a_skip_a_note_back_and_submit(app_test, su
     at.text_input(key=f"interview_answer_{ids['nights']}").input("3")
     at.button(key=f"interview_save_{ids['nights']}").click().run()
     no_errors(at)
-    assert any("reached the end" in s.value for s in at.subheader)
+    assert any("reached the end" in s.value for s in at.header)
 
     at.button(key="interview_submit").click().run()
     no_errors(at)

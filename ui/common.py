@@ -122,6 +122,25 @@ def user_from_person(person: dict) -> dict:
     }
 
 
+# The menu in the sidebar: page name, script, label, icon (Material icons ship with Streamlit,
+# so they show offline; emoji need a font that many laptops lack).
+NAVIGATION = (
+    ("home", "app.py", "Home", ":material/home:"),
+    ("design", "pages/1_Design.py", "Design", ":material/edit:"),
+    ("interview", "pages/2_Interview.py", "Interview", ":material/record_voice_over:"),
+    ("explore", "pages/3_Explore.py", "Explore", ":material/bar_chart:"),
+    ("admin", "pages/4_Admin.py", "Admin", ":material/settings:"),
+)
+
+
+def sidebar_navigation(user: dict) -> None:
+    """Draw the sidebar menu with only the pages this user's kind of account may open."""
+    with st.sidebar:
+        for page, script, label, icon in NAVIGATION:
+            if user["role"] in PAGE_ROLES[page]:
+                st.page_link(script, label=label, icon=icon)
+
+
 def require_role(db: Database, page: str) -> dict:
     """Return the user allowed on PAGE; otherwise explain and stop the page.
 
@@ -136,6 +155,7 @@ def require_role(db: Database, page: str) -> dict:
     user = signed_in_user(db)
     if user is None:
         st.stop()
+    sidebar_navigation(user)
     sign_out_button(db, user)
     allowed = PAGE_ROLES[page]
     if user["role"] not in allowed:

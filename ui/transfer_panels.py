@@ -83,7 +83,7 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
     """Draw the survey form section: bring in an XLSForm, save a version as an XLSForm."""
     from surveys.xlsform import export_xlsform
 
-    st.subheader("Bring in a survey form")
+    st.header("Bring in a survey form")
     st.write("Pick a form made in KoboToolbox or ODK (an .xlsx or .xls file). It becomes a new draft survey. "
              "You will see a list of anything that could not come in.")
     upload = st.file_uploader("Form file", type=["xlsx", "xls"], key=PREFIX + "form_file")
@@ -98,7 +98,7 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
         st.success("The form is in. Here is what happened:")
         _show_lines(report)
 
-    st.subheader("Save a survey as a form")
+    st.header("Save a survey as a form")
     st.write("Make a form file to use the survey in KoboToolbox or ODK.")
     version = version_picker(db, PREFIX + "form_version")
     if version is None:
@@ -126,7 +126,7 @@ def responses_panel(db: Database, user: dict) -> None:
     if version is None:
         st.info("There are no surveys yet, so there are no answers.")
         return
-    st.subheader("Take answers out")
+    st.header("Take answers out")
     st.text(f"Answers of: {version_label(version)}")
     kind = st.radio("Kind of file", ["Excel", "CSV"], horizontal=True, key=PREFIX + "answers_kind",
                     help="Excel keeps the list of questions on a second sheet. CSV makes two files.")
@@ -155,7 +155,7 @@ def responses_panel(db: Database, user: dict) -> None:
         for index, (name, data) in enumerate(made[1]):
             st.download_button(f"Download {name}", data, file_name=name, key=f"{PREFIX}answers_download_{index}")
 
-    st.subheader("Bring answers in")
+    st.header("Bring answers in")
     st.write("Pick a CSV or Excel file of answers, with one column for each question name. "
              "If any row has a mistake, nothing comes in, and you see which rows to fix.")
     upload = st.file_uploader("Answers file", type=["csv", "xlsx", "xls"], key=PREFIX + "answers_file")
@@ -173,7 +173,7 @@ def responses_panel(db: Database, user: dict) -> None:
 
 def merge_panel(db: Database, user: dict) -> None:
     """Draw the join-laptops section: bring in another laptop's database."""
-    st.subheader("Join the answers from another laptop")
+    st.header("Join the answers from another laptop")
     st.write("Pick the database file from the other laptop. New surveys, interviews and answers come in. "
              "Doing it twice is safe: nothing comes in twice. If an answer was changed on both laptops, "
              "the later change is kept.")
@@ -195,7 +195,7 @@ def backup_panel(db: Database, user: dict) -> None:
     """Draw the backup section: download a backup, put a backup back."""
     from surveys.backup import backup_bytes, default_backup_name
 
-    st.subheader("Make a backup")
+    st.header("Make a backup")
     st.write("A backup is a copy of all the data. Keep it somewhere safe, such as a locked drive.")
     if st.button("Make a backup", key=PREFIX + "backup_make"):
         try:
@@ -211,7 +211,7 @@ def backup_panel(db: Database, user: dict) -> None:
         st.download_button("Download the backup", made[1], file_name=made[0], mime="application/octet-stream",
                            key=PREFIX + "backup_download")
 
-    st.subheader("Put a backup back")
+    st.header("Put a backup back")
     st.warning("This puts the backup in place of all the data now. A copy of the data now is kept first.")
     upload = st.file_uploader("Backup file", type=["db", "sqlite", "sqlite3"], key=PREFIX + "restore_file")
     sure = st.checkbox("I understand: the data now will be replaced by the backup", key=PREFIX + "restore_sure")

@@ -99,7 +99,7 @@ def test_evaluator_compares_versions_and_downloads_csv(page, app_server):
                     assert number(cell) * asked == pytest.approx(question[measure]), (row["name"], side, measure)
 
     # The table as shown on screen, as a file: same questions and wordings.
-    name, shown = download_csv(page, "Download this table")
+    name, shown = download_csv(page, "Download the comparison")
     assert name == "compare.csv"
     wording_pairs = {(r["name"], r["wording_a"], r["wording_b"]) for r in rows}
     assert {(r["Question"], r["Wording A"], r["Wording B"]) for r in shown} == wording_pairs
