@@ -64,6 +64,7 @@ def test_connection_settings(db_path):
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2, "FULL: a saved answer survives a power cut"
 
 
 def test_newer_schema_is_refused(db_path):
