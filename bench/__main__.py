@@ -20,12 +20,19 @@ def main(names: list[str]) -> int:
     if names:
         scripts = [s for s in scripts if any(n in s.stem for n in names)]
     sys.path.insert(0, str(HERE.parent))
+    failed = []
     for script in scripts:
         print(f"\n== {script.stem} ==", flush=True)
         started = time.perf_counter()
-        runpy.run_path(str(script), run_name="__main__")
+        try:
+            runpy.run_path(str(script), run_name="__main__")
+        except SystemExit as stop:  # a script that ends with sys.exit() must not end the others
+            if stop.code not in (None, 0):
+                failed.append(script.stem)
         print(f"({script.stem} took {time.perf_counter() - started:.1f} s)", flush=True)
-    return 0
+    if failed:
+        print(f"\nThese benchmarks missed a target or failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
