@@ -23,7 +23,12 @@ user = require_role(db, "design")
 page_header("Design", "Write and reword the questions together. Everyone's part is saved and credited.")
 
 PARTS = ("Questions", "Edit", "Proposals", "Versions", "Contributions", "Workshop", "Glossary", "Script")
-SEVERITY_LABELS = {"problem": "🔴 Problem", "warning": "🟠 Check this", "info": "🔵 Tip"}
+# Material icons ship with Streamlit; emoji showed as empty boxes where no emoji font is installed.
+SEVERITY_LABELS = {
+    "problem": ":material/error: Problem",
+    "warning": ":material/warning: Check this",
+    "info": ":material/lightbulb: Tip",
+}
 esc = codesign.escape_markdown
 
 
@@ -117,7 +122,7 @@ if "design_flash" in st.session_state:
     st.success(st.session_state.pop("design_flash"))
 
 if not is_draft:
-    st.info(codesign.LOCKED_VERSION, icon="🔒")
+    st.info(codesign.LOCKED_VERSION, icon=":material/lock:")
     if st.button("Start a new draft version", key="design_new_version"):
         new_id = attempt(codesign.start_new_version, db, version["id"], user["person_id"])
         if new_id is not FAILED:
@@ -222,7 +227,7 @@ def part_edit(q: dict) -> None:
     locks = codesign.edit_locks(db, q["id"])
     if locks["wording"]:
         st.markdown(f"### {heading_text(q['wording'])}")
-        st.info(locks["wording"], icon="🔒")
+        st.info(locks["wording"], icon=":material/lock:")
         report = codesign.check_question_row(db, q, checker())
         st.metric("Score", report.score)
         show_flags(report.flags)
@@ -243,7 +248,7 @@ def part_edit(q: dict) -> None:
 
     st.header("More about this question")
     if locks["type_options"]:
-        st.info(locks["type_options"], icon="🔒")
+        st.info(locks["type_options"], icon=":material/lock:")
     qtype = st.selectbox("Kind of answer", list(codesign.QUESTION_TYPE_LABELS), key="design_type",
                          format_func=codesign.QUESTION_TYPE_LABELS.get, disabled=bool(locks["type_options"]))
     help_text = st.text_area("Help for the interviewer", key="design_help")
@@ -479,7 +484,7 @@ def part_workshop() -> None:
     if q["help_text"]:
         st.markdown(f"### {heading_text(q['help_text'])}")
     for option in q["options"]:
-        st.markdown(f"## ▫️ {heading_text(option)}")
+        st.markdown(f"## – {heading_text(option)}")
     report = codesign.check_question_row(db, q, checker())
     st.metric("Score", report.score)
     for flag in report.flags:

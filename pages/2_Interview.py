@@ -134,7 +134,7 @@ def question_block(state: iv.InterviewState, question: dict, number: int, *, hea
     if question["type"] == "note":
         return "next" if st.button("Next", key=f"interview_next_{qid}", type="primary") else None
     if iv.is_answered(answer):
-        st.info("Saved answer: " + md(iv.answer_text(question, answer)), icon="✅")
+        st.info("Saved answer: " + md(iv.answer_text(question, answer)), icon=":material/check_circle:")
     if question["required"]:
         st.caption("This question needs an answer, or they can choose not to answer.")
     action = None

@@ -9,7 +9,7 @@ from analysis import charts, compare, quality, summary, themes
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
-from ui.common import db_path, get_db, page_header, require_role, version_label
+from ui.common import db_path, get_db, page_header, require_role, synthetic_notice, version_label
 
 st.set_page_config(page_title="Explore – Peer Survey Studio", page_icon="📊", layout="wide")
 db = get_db()
@@ -18,7 +18,6 @@ page_header("Explore", "See which questions got good answers, and compare versio
 
 EVERYONE = ""
 NO_INTERVIEWS = "There are no interviews for this version yet."
-SYNTHETIC_NOTE = "Some data here is made up, for trying the tool. It is marked as demo data."
 SPLITS = {"": "No split", "interviewer": "By interviewer", "month": "By month"}
 for key, default in (("explore_by", ""), ("explore_search", ""), ("explore_summary_for", None)):
     st.session_state.setdefault(key, default)
@@ -138,9 +137,7 @@ versions = [v for v in store.list_versions(db) if v["interviews"]]
 if not versions:
     st.info("There are no interviews yet, so there is nothing to show.")
     st.stop()
-if quality_store.has_synthetic_interviews(db):
-    # The shared notice counts every table; this check stops at the first made-up interview.
-    st.info(SYNTHETIC_NOTE, icon="ℹ️")
+synthetic_notice(db)
 path = str(db_path())
 stamp = quality_store.data_stamp(db)
 surveys = {v["survey_id"]: v["survey_name"] for v in versions}

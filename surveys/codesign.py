@@ -616,18 +616,24 @@ def interviewer_script(db: Database, version_id: str, fmt: str = "markdown") -> 
         lines.append("")
         lines.append(f"**{escape_markdown(q['wording'])}**")
         lines.append("")
-        lines.append(f"- Answer: {QUESTION_TYPE_LABELS[q['type']]}")
-        if q["required"]:
-            lines.append("- This question needs an answer or a skip.")
-        if q["show_if"]:
-            lines.append(f"- {escape_markdown(describe_show_if(q['show_if'], questions))}")
-        if q["help_text"]:
-            lines.append(f"- Help: {escape_markdown(q['help_text'])}")
+        lines.extend(f"- {label}{escape_markdown(text)}" for label, text in _script_facts(q, questions))
         if q["options"]:
             lines.append("- Answers to read out:")
             lines.extend(f"    - {escape_markdown(o)}" for o in q["options"])
         lines.append("")
     return "\n".join(lines)
+
+
+def _script_facts(q: dict, questions: list[dict]) -> list[tuple[str, str]]:
+    """Return (our label, text to escape) for each line an interviewer needs before the options."""
+    facts = [("Answer: ", QUESTION_TYPE_LABELS[q["type"]])]
+    if q["required"]:
+        facts.append(("This question needs an answer or a skip.", ""))
+    if q["show_if"]:
+        facts.append(("", describe_show_if(q["show_if"], questions)))
+    if q["help_text"]:
+        facts.append(("Help: ", q["help_text"]))
+    return facts
 
 
 def _script_html(title: str, intro: str, questions: list[dict]) -> str:
@@ -647,13 +653,7 @@ def _script_html(title: str, intro: str, questions: list[dict]) -> str:
         parts.append(f"<h2>Question {int(q['position'])}</h2>")
         parts.append(f'<p class="wording">{e(q["wording"])}</p>')
         parts.append("<ul>")
-        parts.append(f"<li>Answer: {e(QUESTION_TYPE_LABELS[q['type']])}</li>")
-        if q["required"]:
-            parts.append("<li>This question needs an answer or a skip.</li>")
-        if q["show_if"]:
-            parts.append(f"<li>{e(describe_show_if(q['show_if'], questions))}</li>")
-        if q["help_text"]:
-            parts.append(f"<li>Help: {e(q['help_text'])}</li>")
+        parts.extend(f"<li>{e(label)}{e(text)}</li>" for label, text in _script_facts(q, questions))
         if q["options"]:
             parts.append("<li>Answers to read out:<ul>")
             parts.extend(f"<li>{e(o)}</li>" for o in q["options"])

@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from surveys.input_files import MAX_FILE_BYTES, check_input_file
 from surveys.storage import StorageError, audit, now, write_transaction
 from surveys.storage import core as store
 from surveys.storage import transfer as transfer_store
 from surveys.storage.core import InvalidInput
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 OPEN_TYPES = ("text", "long_text")
 CHOICE_TYPES = ("single_choice", "scale", "yes_no")
 # How a person who chose not to answer shows in a file, both ways.
@@ -93,16 +93,8 @@ class ResponsesReport:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists() or not path.is_file():
-        raise InvalidInput(f"There is no file at {path}. Check the name.")
-    size = path.stat().st_size
-    if size == 0:
-        raise InvalidInput(f"{path.name} is empty. Pick the answers file again.")
-    if size > MAX_FILE_BYTES:
-        raise InvalidInput(
-            f"{path.name} is too big ({size // (1024 * 1024)} MB). An answers file can be at most "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB. Split it into smaller files."
-        )
+    check_input_file(path, what="the answers file", max_bytes=MAX_FILE_BYTES,
+                     too_big_hint="Split it into smaller files.")
 
 
 def _cell_text(value: Any) -> str:

@@ -16,12 +16,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from surveys.input_files import MAX_FILE_BYTES, check_input_file
 from surveys.storage import audit, write_transaction
 from surveys.storage import core as store
 from surveys.storage import transfer as transfer_store
 from surveys.storage.core import InvalidInput
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
 FORM_SUFFIXES = (".xlsx", ".xls", ".xlsm")
 
 # pyxform's own names for the question types we can ask, and ours for each.
@@ -211,16 +211,7 @@ def _number(value: str) -> float:
 
 
 def _check_file(path: Path) -> None:
-    if not path.exists() or not path.is_file():
-        raise XLSFormError(f"There is no file at {path}. Check the name.")
-    size = path.stat().st_size
-    if size == 0:
-        raise XLSFormError(f"{path.name} is empty. Pick the form file again.")
-    if size > MAX_FILE_BYTES:
-        raise XLSFormError(
-            f"{path.name} is too big ({size // (1024 * 1024)} MB). A form file can be at most "
-            f"{MAX_FILE_BYTES // (1024 * 1024)} MB."
-        )
+    check_input_file(path, what="the form file", error=XLSFormError, max_bytes=MAX_FILE_BYTES)
     if path.suffix.lower() not in FORM_SUFFIXES:
         raise XLSFormError(f"{path.name} is not a spreadsheet. A form must be an .xlsx or .xls file.")
 

@@ -84,8 +84,9 @@ def page_header(title: str, intro: str) -> None:
 
 def synthetic_notice(db: Database) -> None:
     """Say clearly when the data on screen is made-up demo data."""
-    if store.database_summary(db)["synthetic_interviews"]:
-        st.info("Some data here is made up, for trying the tool. It is marked as demo data.", icon="ℹ️")
+    # One lookup that stops at the first made-up interview, not a count of every table.
+    if store.has_synthetic_interviews(db):
+        st.info("Some data here is made up, for trying the tool. It is marked as demo data.", icon=":material/info:")
 
 
 STATUS_LABELS = {"draft": "Draft", "published": "Ready to use", "retired": "No longer used"}

@@ -425,6 +425,11 @@ def database_summary(db: Database) -> dict[str, int]:
     return counts
 
 
+def has_synthetic_interviews(db: Database) -> bool:
+    """Return True when any interview is made-up demo data (a lookup that stops at the first)."""
+    return db.execute("SELECT 1 FROM interview WHERE synthetic = 1 LIMIT 1").fetchone() is not None
+
+
 def is_empty(db: Database) -> bool:
     """Return True when the database holds no surveys yet."""
     return db.execute("SELECT 1 FROM survey LIMIT 1").fetchone() is None
@@ -469,6 +474,7 @@ __all__ = [
     "get_person",
     "get_question",
     "get_version",
+    "has_synthetic_interviews",
     "is_empty",
     "list_people",
     "list_surveys",

@@ -303,11 +303,6 @@ def data_stamp(db: Database) -> str:
     return "|".join("" if v is None else str(v) for v in row)
 
 
-def has_synthetic_interviews(db: Database) -> bool:
-    """Return True when any interview is made-up demo data (one index-free lookup that stops early)."""
-    return db.execute("SELECT 1 FROM interview WHERE synthetic = 1 LIMIT 1").fetchone() is not None
-
-
 def bare_answer_group_by(db: Database) -> list[tuple]:
     """Return (question_id, count) over all answers: the floor the benchmark compares against."""
     return db.execute("SELECT question_id, COUNT(*) FROM answer GROUP BY question_id").fetchall()
@@ -320,7 +315,6 @@ __all__ = [
     "bare_answer_group_by",
     "counted_answer_groups",
     "data_stamp",
-    "has_synthetic_interviews",
     "interview_date_range",
     "interview_rows",
     "interviewers",
