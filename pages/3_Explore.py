@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts, compare, quality, summary, tables, themes
+from surveys import downloads
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
-from ui.common import db_path, get_db, page_header, require_role, synthetic_notice, version_label
+from ui.common import PAGE_ROLES, db_path, get_db, page_header, require_role, synthetic_notice, version_label
 
 st.set_page_config(page_title="Explore – Peer Survey Studio", page_icon="📊", layout="wide")
 db = get_db()
@@ -138,9 +139,14 @@ def read_new_answers() -> None:
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download this table") -> None:
-    """Draw a download for FRAME; the file is only made when someone clicks."""
-    st.download_button(label, data=lambda: frame.to_csv(index=False), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"explore_download_{name}", on_click="ignore")
+    """Draw a download for FRAME through the one safe writer: made, checked and logged when clicked."""
+    file_name = f"{name}.csv"
+    st.download_button(
+        label, key=f"explore_download_{name}", file_name=file_name, mime=downloads.CSV_MIME, on_click="ignore",
+        data=downloads.logged_download(path, user["actor"], f"Explore table: {name}", file_name,
+                                       lambda: downloads.csv_bytes(*downloads.frame_table(frame)),
+                                       rows=len(frame), roles=PAGE_ROLES["explore"]),
+    )
 
 
 # ---- filters ----------------------------------------------------------------------------------
@@ -368,7 +374,10 @@ if tab_summary.open:
             read_new_answers()
             with st.spinner("Writing the summary…"):
                 text = load_summary(path, summary_version, stamp)
-            st.download_button("Download the summary", data=text, file_name="you-said-we-did.md",
-                               mime="text/markdown", key="explore_download_summary", on_click="ignore")
+            st.download_button(
+                "Download the summary", key="explore_download_summary", file_name="you-said-we-did.md",
+                mime=downloads.mime_type("you-said-we-did.md"), on_click="ignore",
+                data=downloads.logged_download(path, user["actor"], "Explore: the you said, we did summary",
+                                               "you-said-we-did.md", lambda: text, roles=PAGE_ROLES["explore"]))
             # The summary escapes everything people typed, and Markdown here never renders HTML.
             st.markdown(text)

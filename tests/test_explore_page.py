@@ -254,3 +254,38 @@ def test_switching_survey_shows_its_own_versions_and_days(app_test, demo_db_path
     questions_table = table_with(at, "Answer quality (0 to 100)")
     mood = questions["mood"]["wording"]
     assert questions_table.set_index("Question").loc[mood, "Answer quality (0 to 100)"] == 100.0
+
+
+def test_every_download_is_safe_and_logged(app_test, demo_db_path, demo, monkeypatch):
+    from tests.test_downloads import capture_downloads, formula_cells
+
+    seen = capture_downloads(monkeypatch)
+    database = open_database(demo_db_path)
+    version = demo["versions"][2]["id"]
+    question = next(q for q in store.questions_for_version(database, version) if q["type"] == "long_text")
+    # Answers that a spreadsheet would run as formulas, in the open answers and the common words.
+    database.execute("UPDATE answer SET value = '=HYPERLINK(\"http://x\",\"click\") worker', word_count = 3 "
+                     "WHERE question_id = ? AND opt_out IS NULL AND word_count > 0", [question["id"]])
+    database.conn.close()
+    at = app_test(demo_db_path, "explore", role="evaluator")
+    for tab in ("Questions", "Version against version", "Wording and quality", "Open answers", "You said, we did"):
+        open_tab(at, tab)
+        if tab == "Open answers":
+            at.selectbox(key="explore_open_version").set_value(version).run()
+            at.text_input(key="explore_search").input("worker").run()
+        if tab == "You said, we did":
+            at.button(key="explore_make_summary").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+    buttons = {d["key"]: d for d in seen}
+    assert len(buttons) >= 10
+    made = {}
+    for key, button in buttons.items():
+        data = button["data"]()  # what the click makes (and logs), once per button
+        made[key] = data = data.encode() if isinstance(data, str) else data
+        if button["file_name"].endswith((".csv", ".xlsx")):  # the summary is a text document, not a table
+            assert formula_cells(button["file_name"], data) == [], key
+    assert any(b"'=HYPERLINK" in data for data in made.values()), "the formula text is there, made safe"
+    database = open_database(demo_db_path)
+    logged = database.execute("SELECT COUNT(*), COUNT(DISTINCT new_value) FROM audit_log WHERE action = 'download'"
+                              ).fetchone()
+    assert logged == (len(buttons), len(buttons)), "each download is in the log"
