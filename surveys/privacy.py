@@ -334,9 +334,22 @@ SAVE_BATCH = 5000
 
 def reading_method() -> str:
     """Return how answers are read now: the language model's name (or "patterns only") and our rules."""
-    nlp = pipeline()
-    model = f"{nlp.meta.get('name', 'model')} {nlp.meta.get('version', '')}".strip() if nlp is not None else "patterns only"
-    return f"{model}; rules {READING_RULES}"
+    # From the installed packages, without loading the model: nothing may be waiting to read.
+    return f"{_installed_model()}; rules {READING_RULES}"
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_model() -> str:
+    from importlib import metadata, util
+
+    if util.find_spec("spacy") is None:
+        return "patterns only"
+    for name in MODEL_NAMES:
+        try:
+            return f"{name} {metadata.version(name)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return "patterns only"
 
 
 def _findings_json(findings: Sequence[Finding]) -> str:

@@ -8,8 +8,9 @@ the answer rows themselves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -488,6 +489,38 @@ def stored_findings(db: Database, version_id: str | None = None) -> list[dict]:
     return _rows(db, sql, params)
 
 
+# Answer indexes a bulk load may drop and make again: none of them holds a constraint.
+REBUILDABLE_ANSWER_INDEXES = ("answer_question", "answer_quality", "answer_open_text", "answer_updated")
+
+
+@contextlib.contextmanager
+def bulk_answer_load(db: Database) -> Iterator[None]:
+    """Run a bulk insert of answers with the running totals and spare indexes worked out once, after.
+
+    Inside the caller's write transaction: the triggers that keep the running totals and the
+    answer indexes that hold no constraint are dropped, the block inserts, then the indexes are
+    made again (one sort each instead of a million single inserts) and the totals are worked out
+    from scratch. Everything is one transaction, so a failure leaves the schema as it was.
+    """
+    from .migrations import RUNNING_TOTAL_REBUILD, RUNNING_TOTAL_TRIGGERS
+
+    if not db.conn.in_transaction:
+        raise RuntimeError("bulk_answer_load must run inside write_transaction")
+    kept = db.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ({_marks(RUNNING_TOTAL_TRIGGERS)})) "
+        f"OR (type = 'index' AND name IN ({_marks(REBUILDABLE_ANSWER_INDEXES)})) ORDER BY type DESC",
+        [*RUNNING_TOTAL_TRIGGERS, *REBUILDABLE_ANSWER_INDEXES],
+    ).fetchall()
+    for name, sql in kept:
+        kind = "TRIGGER" if sql.lstrip().upper().startswith("CREATE TRIGGER") else "INDEX"
+        db.execute(f"DROP {kind} {name}")
+    yield
+    for _name, sql in kept:
+        db.execute(sql)
+    for sql in RUNNING_TOTAL_REBUILD:
+        db.execute(sql)
+
+
 def data_stamp(db: Database) -> str:
     """Return a short text that changes whenever answers, interviews or questions change.
 
@@ -532,6 +565,7 @@ __all__ = [
     "OPEN_TYPES",
     "answer_counts",
     "bare_answer_group_by",
+    "bulk_answer_load",
     "counted_answer_groups",
     "data_stamp",
     "interview_date_range",
