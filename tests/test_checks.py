@@ -28,6 +28,7 @@ from surveys.checks import (
     load_rules,
     survey_reading_age,
 )
+from surveys import nlp as shared_nlp
 from surveys.checks import model as model_module
 from surveys.checks.wordlists import RULES_DIR
 
@@ -418,11 +419,11 @@ def test_group_terms_are_hashable_and_compare_by_value():
 
 
 def test_without_the_language_model_word_checks_still_run_and_grammar_checks_say_they_are_off(monkeypatch):
-    def missing(name):
+    def missing(name, components=None):
         raise ImportError(f"No module named {name!r}")
 
-    monkeypatch.setattr(model_module, "_PIPELINES", {})
-    monkeypatch.setattr(model_module, "load_model", missing)
+    monkeypatch.setattr(shared_nlp, "_PIPELINES", {})
+    monkeypatch.setattr(shared_nlp, "load_model", missing)
     checker = Checker()
     assert checker.nlp is None and checker.model_name is None
     assert checker.disabled_checks == PARSER_CODES
@@ -449,7 +450,7 @@ def test_every_check_runs_with_sockets_blocked(monkeypatch):
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(model_module, "_PIPELINES", {})  # load the model again, offline
+    monkeypatch.setattr(shared_nlp, "_PIPELINES", {})  # load the model again, offline
     checker = Checker()
     assert checker.nlp is not None
     seen = set()
@@ -547,3 +548,23 @@ def test_a_text_too_long_to_parse_still_gets_the_word_checks(monkeypatch):
     assert codes(report) == ["jargon"]  # double-barrelled needs the parse, which was skipped
     short = Checker().check("Do you drink alcohol and use drugs?")
     assert codes(short) == ["double-barrelled"]
+
+
+# ---- lone surrogates (issue 11) -----------------------------------------------------------------------
+
+
+def test_lone_surrogates_are_replaced_so_offsets_stay_the_same():
+    text = "Do you \ud800 drink alcohol and use drugs?"
+    report = check_question(text, ["Yes", "No\udfff"])
+    assert report.text == "Do you \ufffd drink alcohol and use drugs?"
+    assert report.options == ["Yes", "No\ufffd"]
+    assert len(report.text) == len(text)
+    flag = next(f for f in report.flags if f.code == "double-barrelled")
+    assert report.text[flag.start : flag.end] == flag.quoted == "drink alcohol and use drugs"
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # writable as UTF-8
+
+
+def test_a_question_of_surrogates_only_is_checked_without_error():
+    report = check_question("\ud800\udc00\udbff")
+    assert report.text == "\ufffd\ufffd\ufffd"
+    assert report.flags == []

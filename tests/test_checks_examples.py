@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.checks import CODES, check_question
+from surveys.checks import CODES, TITLES, check_question, title_for
 
 LABELLED = Path(__file__).resolve().parent / "data" / "labelled_questions.jsonl"
 MIN_EXAMPLES = 3
@@ -35,6 +35,41 @@ def test_every_code_has_at_least_three_examples_of_each_kind():
         if len(check.examples_flag) < MIN_EXAMPLES or len(check.examples_pass) < MIN_EXAMPLES
     }
     assert short == {}, f"codes without enough examples (flag, pass): {short}"
+
+
+# ---- plain-words titles ------------------------------------------------------------------------
+
+# Checks whose title names the very words they look for ("Words like always or never").
+_TITLE_NAMES_ITS_WORDS = {"absolute", "vague-quantifier"}
+
+
+def test_every_code_has_a_plain_title_and_no_two_share_one():
+    assert set(TITLES) == set(CODES)
+    assert all(TITLES[code] == check.title == title_for(code) for code, check in CODES.items())
+    folded = [t.casefold() for t in TITLES.values()]
+    assert len(set(folded)) == len(folded)
+
+
+@pytest.mark.parametrize("code", list(CODES))
+def test_titles_are_short_plain_words_the_checker_itself_passes(code):
+    from surveys.checks.metrics import word_info, words
+
+    title = title_for(code)
+    assert title[:1].isupper() and not title.endswith(".")
+    assert "-" not in title and code not in title
+    assert len(title.split()) <= 7, title
+    # No long, uncommon words: three or more syllables only for words most people use a lot.
+    hard = [w.lower for w in words(title) if word_info(w.lower).syllables >= 3 and word_info(w.lower).zipf < 4.5]
+    assert hard == [], title
+    report = check_question(title)
+    allowed = {code} if code in _TITLE_NAMES_ITS_WORDS else set()
+    assert {f.code for f in report.flags} - allowed - {"missing-time-frame"} == set(), [f.message for f in report.flags]
+
+
+def test_title_for_an_unknown_code_gives_its_words():
+    assert title_for("double-barrelled") == "Asks two things at once"
+    assert title_for("leading") == "Pushes people towards an answer"
+    assert title_for("an-old-code") == "An old code"
 
 
 @pytest.mark.parametrize("case", _cases("flag"), ids=_id)

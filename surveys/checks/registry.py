@@ -20,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     # ---------------------------------------------------------------- wording
     Check(
         code="hard-to-read",
+        title="Hard words",
         kind="wording",
         severity="warning",
         why="Long, rare words slow people down. Some people will guess.",
@@ -51,6 +52,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="long-question",
+        title="Long question",
         kind="wording",
         severity="warning",
         why="Long questions are hard to hold in mind, most of all when read out.",
@@ -78,6 +80,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="long-sentence",
+        title="Long sentence",
         kind="wording",
         severity="warning",
         why="Most people understand a sentence of about 14 words. Far fewer understand one of 25 or more.",
@@ -108,6 +111,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="complex-word",
+        title="A shorter word would do",
         kind="wording",
         severity="info",
         why="A short, everyday word is quicker to read. It is also harder to misread.",
@@ -129,6 +133,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="jargon",
+        title="Words only services use",
         kind="wording",
         severity="warning",
         why="Words used inside services can mean nothing to the people answering.",
@@ -150,6 +155,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="acronym",
+        title="Short forms to write out in full",
         kind="wording",
         severity="warning",
         why="Many people will not know what the letters stand for. They may not say so.",
@@ -175,6 +181,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="stigmatising",
+        title="Words that label people",
         kind="wording",
         severity="warning",
         why="Labels reduce people to one part of their life. They can put people off answering.",
@@ -203,6 +210,7 @@ CHECKS: tuple[Check, ...] = (
     # ---------------------------------------------------------------- question design
     Check(
         code="passive-voice",
+        title="Hides who did it",
         kind="design",
         severity="info",
         why="A passive verb can hide who did something, so people may not know what to think about.",
@@ -228,6 +236,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="double-barrelled",
+        title="Asks two things at once",
         kind="design",
         severity="problem",
         why="People may want to answer each part in a different way.",
@@ -257,6 +266,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="leading",
+        title="Pushes people towards an answer",
         kind="design",
         severity="problem",
         why="A question that hints at the answer gets that answer more often, true or not.",
@@ -283,6 +293,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="double-negative",
+        title="Says no twice",
         kind="design",
         severity="problem",
         why="Two \"no\" words together make people stop to work out what yes means.",
@@ -308,6 +319,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="negative-wording",
+        title="Asked the negative way",
         kind="design",
         severity="warning",
         why="A \"not\" question makes it unclear whether yes means yes or no.",
@@ -335,6 +347,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="vague-quantifier",
+        title="Vague amount or time",
         kind="design",
         severity="warning",
         why="Words like \"often\" or \"recently\" mean different amounts to different people.",
@@ -361,6 +374,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="absolute",
+        title="Words like always or never",
         kind="design",
         severity="warning",
         why="With \"always\" or \"never\" one exception makes the honest answer no.",
@@ -382,6 +396,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="presupposition",
+        title="Takes something for granted",
         kind="design",
         severity="warning",
         why="A question that takes something for granted has no right answer for people it is not true for.",
@@ -407,6 +422,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="hypothetical",
+        title="Asks people to imagine",
         kind="design",
         severity="warning",
         why="People are poor at guessing what they would do, so the answers predict little.",
@@ -434,6 +450,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="blaming",
+        title="May sound like blame",
         kind="design",
         severity="problem",
         why="A why-question about what someone did or did not do can feel like blame.",
@@ -460,6 +477,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="sensitive-topic",
+        title="Topic that may upset people",
         kind="design",
         severity="info",
         why="Questions on painful topics can upset people. Warn them first. Let them skip.",
@@ -490,6 +508,7 @@ CHECKS: tuple[Check, ...] = (
     # ---------------------------------------------------------------- answer options
     Check(
         code="overlapping-options",
+        title="Answers that share numbers",
         kind="options",
         severity="problem",
         why="If one answer fits two options, people pick at random. Then the counts are wrong.",
@@ -511,6 +530,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="gap-in-options",
+        title="Gap between answers",
         kind="options",
         severity="warning",
         why="If someone's answer falls in a gap, they cannot answer truly.",
@@ -532,6 +552,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="unbalanced-scale",
+        title="Answers lean one way",
         kind="options",
         severity="warning",
         why="A scale with more good answers than bad ones pushes answers to the good side.",
@@ -557,6 +578,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="missing-opt-out",
+        title="No way to skip",
         kind="options",
         severity="warning",
         why="Without a way out, people guess or stop. A painful question can feel forced.",
@@ -582,6 +604,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="too-many-options",
+        title="Long list of answers",
         kind="options",
         severity="warning",
         why="Read aloud, more than 7 answers are hard to remember. People pick the first or last.",
@@ -604,10 +627,25 @@ CHECKS: tuple[Check, ...] = (
 )
 
 CODES: dict[str, Check] = {}
+TITLES: dict[str, str] = {}
 for _check in CHECKS:
     if _check.code in CODES:
         raise ValueError(f"The check code {_check.code!r} is registered twice.")
+    if _check.title.casefold() in (t.casefold() for t in TITLES.values()):
+        raise ValueError(f"The title {_check.title!r} of {_check.code!r} is used by another check.")
     CODES[_check.code] = _check
+    TITLES[_check.code] = _check.title
+
+
+def title_for(code: str) -> str:
+    """Return the plain-words name of CODE for people ("Asks two things at once"), for pages,
+    filters and messages. A code that is no longer registered (say, on an old dismissal) gets
+    its own words: "old-code" -> "Old code"."""
+    title = TITLES.get(code)
+    if title is not None:
+        return title
+    words = code.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 # Which flag wins when two say the same thing about the same words: a negative-wording flag is
 # dropped when one of these codes covers the same words, because that message says more.
