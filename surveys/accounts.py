@@ -19,6 +19,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -69,6 +70,29 @@ class SignInFailed(StorageError):
 
 class WeakPassword(InvalidInput):
     """A password that does not meet the rules, with the rule in plain words."""
+
+
+class NotAllowed(StorageError, PermissionError):
+    """The account doing something may not do it (or is no longer on)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is doing something, as the database knows them.
+
+    Made only by `actor_for_account` (a signed-in account, read from the database) or
+    `command_line_actor`. Library functions that decide a permission take an Actor and check
+    it again with `check_actor`, so a stale or made-up role is never trusted.
+    `account_id` is None only for the command line on a laptop that has no accounts yet.
+    """
+
+    account_id: str | None
+    person_id: str | None
+    name: str
+    role: str
+
+
+COMMAND_LINE_NAME = "command line"
 
 
 # ---- passwords --------------------------------------------------------------------------------
@@ -262,6 +286,7 @@ def user_for_account(account: Mapping, at: float | None = None) -> dict:
     """Return the session user kept in st.session_state["auth_user"] for an account."""
     stamp = time.time() if at is None else at
     return {
+        "account_id": account["account_id"],
         "person_id": account["person_id"],
         "name": account["display_name"],
         "person_role": account["person_role"],
@@ -329,19 +354,74 @@ def sign_out(db: Database, user: Mapping, *, reason: str = "") -> None:
               {"reason": reason} if reason else None)
 
 
-def refresh_user(db: Database, user: dict) -> dict | None:
-    """Return USER with its current role, or None when its account has been turned off.
+def refresh_user(db: Database, user: Mapping) -> dict | None:
+    """Return USER with its account's current name and role, or None when it cannot go on.
 
-    A session user whose person has no account (made by a test) is returned unchanged.
+    The account is read from the database on every call: a session whose account is missing
+    or turned off (or that names no account at all) is not trusted.
     """
-    account = account_store.account_for_person(db, user.get("person_id", ""))
-    if account is None:
-        return user
-    if account["disabled_at"] is not None:
+    account_id = user.get("account_id")
+    account = account_store.account_by_id(db, account_id) if account_id else None
+    if account is None or account["disabled_at"] is not None:
         return None
-    if account["role"] != user.get("role"):
-        return {**user, "role": account["role"]}
-    return user
+    return {
+        **user,
+        "person_id": account["person_id"],
+        "name": account["display_name"],
+        "person_role": account["person_role"],
+        "role": account["role"],
+    }
+
+
+def actor_for_account(db: Database, account_id: str | None) -> Actor:
+    """Return the Actor for ACCOUNT_ID as the database knows it now; raise NotAllowed if it is gone or off."""
+    account = account_store.account_by_id(db, account_id) if account_id else None
+    if account is None or account["disabled_at"] is not None:
+        raise NotAllowed("You need to be signed in with an account that is on to do this.")
+    return Actor(account["account_id"], account["person_id"], account["display_name"], account["role"])
+
+
+def actor_for_user(db: Database, user: Mapping) -> Actor:
+    """Return the Actor for a signed-in session user (read again from the database)."""
+    return actor_for_account(db, user.get("account_id"))
+
+
+def check_actor(db: Database, actor: Actor | None, *roles: str) -> Actor:
+    """Return ACTOR as the database knows it now, when it may act in one of ROLES (any role if none).
+
+    Raise NotAllowed otherwise. The command-line actor (no account) is only allowed while the
+    database has no accounts that are on: once accounts exist, an admin must sign in.
+    """
+    if not isinstance(actor, Actor):
+        raise NotAllowed("This needs someone who is signed in. Sign in and try again.")
+    if actor.account_id is None:
+        if account_store.active_accounts(db):
+            raise NotAllowed("This database has accounts, so an admin must sign in to do this.")
+        current = actor
+    else:
+        current = actor_for_account(db, actor.account_id)
+    if roles and current.role not in roles:
+        names = ", ".join(ROLE_LABELS[r] for r in roles)
+        raise NotAllowed(f"Only these kinds of account can do this: {names}.")
+    return current
+
+
+def command_line_actor(db: Database, username: str | None = None, password: str | None = None) -> Actor:
+    """Return who is acting on the command line.
+
+    With no accounts yet, the person at the laptop owns the file, so they act as an admin
+    named "command line". Once accounts exist, USERNAME and PASSWORD must be an account's
+    (checked like a sign-in, with the same slowing down of guesses).
+    """
+    if not account_store.active_accounts(db):
+        return Actor(None, None, COMMAND_LINE_NAME, "admin")
+    if not username or password is None:
+        raise NotAllowed("This database has accounts. Give your sign-in name and password to do this.")
+    wait = delay_before_attempt(db, username)
+    if wait:
+        time.sleep(wait)
+    user = authenticate(db, username, password)
+    return actor_for_account(db, user["account_id"])
 
 
 # ---- sessions time out ------------------------------------------------------------------------
@@ -516,6 +596,12 @@ __all__ = [
     "log_single_user_sign_in",
     "needs_first_admin",
     "refresh_user",
+    "Actor",
+    "NotAllowed",
+    "actor_for_account",
+    "actor_for_user",
+    "check_actor",
+    "command_line_actor",
     "respondent_code_pattern",
     "session_expired",
     "set_idle_minutes",

@@ -72,15 +72,31 @@ PERSON_ROLE_FOR = {"admin": "admin", "designer": "peer_researcher", "interviewer
                    "evaluator": "evaluator"}
 
 
-def signed_in_user(database: Path, role: str = "admin", name: str | None = None) -> dict:
-    """Add a person with an account role to DATABASE and return the session user for them."""
-    from surveys.storage import open_database
-    from surveys.storage import core as store
-    from ui.common import user_from_person
+TEST_PASSWORD = "test-password-1234"
+_TEST_HASH: list[str] = []
 
+
+def signed_in_user(database: Path, role: str = "admin", name: str | None = None) -> dict:
+    """Add an account of ROLE (with its person) to DATABASE and return the session user for it.
+
+    A real account, because pages read the account from the database on every run and refuse a
+    session without one. The password is TEST_PASSWORD; its argon2 hash is made once per run.
+    """
+    import uuid
+    from unittest import mock
+
+    from surveys import accounts
+    from surveys.storage import accounts as account_store
+    from surveys.storage import open_database
+
+    if not _TEST_HASH:
+        _TEST_HASH.append(accounts.hash_password(TEST_PASSWORD))
     conn = open_database(database)
-    person_id = store.add_person(conn, name or f"Test {role}", PERSON_ROLE_FOR[role])
-    user = user_from_person(store.get_person(conn, person_id))
+    username = f"test-{role}-{uuid.uuid4().hex[:8]}"
+    with mock.patch.object(accounts, "hash_password", lambda _password: _TEST_HASH[0]):
+        account_id = accounts.create_account(conn, username, TEST_PASSWORD, role, name or f"Test {role}", None,
+                                             person_role=PERSON_ROLE_FOR[role])
+    user = accounts.user_for_account(account_store.account_by_id(conn, account_id))
     conn.conn.close()
     return user
 

@@ -67,7 +67,7 @@ def test_sign_in_records_attempts_and_logs_them(db):
     user = accounts.authenticate(db, "  SAM ", PASSWORD)
     assert {k: user[k] for k in ("name", "role", "person_role")} == {
         "name": "Sam Admin", "role": "admin", "person_role": "admin"}
-    assert set(user) == {"person_id", "name", "person_role", "role", "signed_in_at", "last_seen"}
+    assert set(user) == {"account_id", "person_id", "name", "person_role", "role", "signed_in_at", "last_seen"}
     attempts = [(r[0], r[1]) for r in db.execute("SELECT username, success FROM login_attempt ORDER BY id")]
     assert attempts == [("sam", 0), ("SAM", 1)]
     log = [(r[0], r[1], r[2]) for r in db.execute(
@@ -341,3 +341,58 @@ def test_command_line_erase_asks_first(db_path, monkeypatch, capsys):
     db = open_database(db_path)
     assert db.execute("SELECT COUNT(*) FROM interview").fetchone()[0] == 0
     db.conn.close()
+
+
+# ---- who is acting: accounts read from the database, never a role string ----------------------
+
+
+def test_a_session_without_an_account_is_not_trusted(db):
+    made_up = {"person_id": "someone", "name": "Mallory", "role": "admin", "person_role": "admin"}
+    assert accounts.refresh_user(db, made_up) is None
+    with pytest.raises(accounts.NotAllowed):
+        accounts.actor_for_user(db, made_up)
+
+
+def test_check_actor_reads_the_role_from_the_database_each_time(db):
+    accounts.create_account(db, "sam", PASSWORD, "admin", "Sam", "tester")
+    jo = accounts.create_account(db, "jo", PASSWORD, "admin", "Jo", "Sam")
+    actor = accounts.actor_for_account(db, jo)
+    assert (actor.name, actor.role) == ("Jo", "admin")
+    assert accounts.check_actor(db, actor, "admin") == actor
+    accounts.set_role(db, jo, "evaluator", "Sam")
+    # The Actor still says admin, but the database no longer does: it is refused.
+    with pytest.raises(accounts.NotAllowed, match="Only these kinds of account"):
+        accounts.check_actor(db, actor, "admin")
+    assert accounts.check_actor(db, actor, "evaluator").role == "evaluator"
+    accounts.disable_account(db, jo, "Sam")
+    with pytest.raises(accounts.NotAllowed):
+        accounts.check_actor(db, actor)
+
+
+def test_check_actor_refuses_things_that_are_not_actors(db):
+    for fake in (None, "admin", {"role": "admin"}):
+        with pytest.raises(accounts.NotAllowed):
+            accounts.check_actor(db, fake, "admin")
+
+
+def test_a_forged_actor_for_a_missing_account_is_refused(db):
+    accounts.create_account(db, "sam", PASSWORD, "admin", "Sam", "tester")
+    forged = accounts.Actor("not-an-account", None, "Mallory", "admin")
+    with pytest.raises(accounts.NotAllowed):
+        accounts.check_actor(db, forged, "admin")
+
+
+def test_command_line_acts_as_admin_only_until_accounts_exist(db):
+    lone = accounts.command_line_actor(db)
+    assert (lone.account_id, lone.role) == (None, "admin")
+    assert accounts.check_actor(db, lone, "admin") == lone
+    sam = accounts.create_account(db, "sam", PASSWORD, "admin", "Sam", "tester")
+    # The same command-line actor is refused once there is an account to sign in with.
+    with pytest.raises(accounts.NotAllowed, match="has accounts"):
+        accounts.check_actor(db, lone, "admin")
+    with pytest.raises(accounts.NotAllowed, match="sign-in name and password"):
+        accounts.command_line_actor(db)
+    with pytest.raises(accounts.SignInFailed):
+        accounts.command_line_actor(db, "sam", "wrong password here")
+    actor = accounts.command_line_actor(db, "sam", PASSWORD)
+    assert (actor.account_id, actor.name, actor.role) == (sam, "Sam", "admin")

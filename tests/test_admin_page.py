@@ -177,11 +177,17 @@ def test_admin_makes_an_account_and_turns_it_off(app_test, db_path):
     at.button(key="admin_new_submit").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("The account jo is made." in s.value for s in at.success)
-    assert rows(db_path, "SELECT username, role, disabled_at IS NULL FROM account") == [("jo", "evaluator", 1)]
+    # The signed-in admin has an account of their own (test-admin-...); jo is the new one.
+    assert rows(db_path, "SELECT username, role, disabled_at IS NULL FROM account WHERE username = 'jo'") == [
+        ("jo", "evaluator", 1)]
     accounts_table = table(at, "Sign-in name")
-    assert list(accounts_table["Sign-in name"]) == ["jo"]
+    assert sorted(accounts_table["Sign-in name"]) == sorted(
+        [r[0] for r in rows(db_path, "SELECT username FROM account")])
+    assert "jo" in list(accounts_table["Sign-in name"])
+    at.selectbox(key="admin_account_pick").select_index(
+        list(accounts_table["Sign-in name"]).index("jo")).run()
     at.button(key="admin_account_toggle").click().run()
-    assert rows(db_path, "SELECT disabled_at IS NOT NULL FROM account") == [(1,)]
+    assert rows(db_path, "SELECT disabled_at IS NOT NULL FROM account WHERE username = 'jo'") == [(1,)]
 
 
 def test_erasure_flow_on_the_admin_page(app_test, demo_db_path):

@@ -261,8 +261,9 @@ def test_contribution_totals_per_person_survey_and_question(db, survey):
     }
     assert table(codesign.contributions(db))["Alex"] == ("Staff", 1, 0, 2, 1, 4)
     parsed = list(csv.reader(io.StringIO(codesign.contributions_csv(codesign.contributions(db, question_id=q["drugs"])))))
-    assert parsed[0] == ["Name", "Role", "Wordings proposed", "Wordings adopted", "Comments", "Reactions", "Total"]
-    assert parsed[1] == ["Alex", "Staff", "0", "0", "2", "1", "3"]
+    assert parsed[0] == ["Name", "Role", "Wordings proposed", "Wordings adopted", "Comments", "Reactions",
+                         "Translations", "Total"]
+    assert parsed[1] == ["Alex", "Staff", "0", "0", "2", "1", "0", "3"]
 
 
 def test_contributions_csv_defuses_spreadsheet_formulas():

@@ -63,3 +63,38 @@ def test_nobody_signed_in_sees_only_the_sign_in_form_once_an_admin_exists(app_te
     assert [t.value for t in at.main.title] == ["Sign in"]
     assert [b.label for b in at.main.button] == ["Sign in"]
     assert len(at.main.get("dataframe")) == 0
+
+
+@pytest.mark.parametrize("page", ["admin", "explore"])
+def test_a_session_role_with_no_account_behind_it_is_not_trusted(app_test, db_path, page):
+    """A session that says "admin" but has no account in the database sees the sign-in form."""
+    from surveys import accounts
+    from surveys.storage import open_database
+    from surveys.storage import core as store
+
+    db = open_database(db_path)
+    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", "tester")
+    person_id = store.add_person(db, "Mallory", "admin")
+    db.conn.close()
+    at = app_test(db_path, page, role=None, run=False)
+    at.session_state["auth_user"] = {"person_id": person_id, "name": "Mallory", "role": "admin",
+                                     "person_role": "admin", "signed_in_at": 9e12, "last_seen": 9e12}
+    at.switch_page(PAGES[page])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.main.title] == ["Sign in"]
+    assert "auth_user" not in at.session_state
+
+
+def test_a_role_changed_by_the_admin_applies_on_the_next_run(app_test, db_path):
+    from surveys import accounts
+    from surveys.storage import open_database
+
+    at = app_test(db_path, "admin", role="admin")
+    assert not [w for w in at.warning if ROLE_WARNING in w.value]
+    db = open_database(db_path)
+    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", "tester")
+    accounts.set_role(db, at.session_state["auth_user"]["account_id"], "evaluator", "Sam")
+    db.conn.close()
+    at.run()
+    assert len([w for w in at.warning if ROLE_WARNING in w.value]) == 1

@@ -1,6 +1,6 @@
 """Signing in on every page: the first-run admin form, the sign-in form, timeouts, signing out.
 
-The signed-in user lives in st.session_state["auth_user"] as a dict with person_id, name,
+The signed-in user lives in st.session_state["auth_user"] as a dict with account_id, person_id, name,
 person_role, role, signed_in_at and last_seen. Other session keys here start with "auth_".
 The work is done by surveys/accounts.py; this module only draws forms and keeps the session.
 """
@@ -121,8 +121,10 @@ def signed_in_user(db: Database) -> dict | None:
         else:
             current = accounts.refresh_user(db, user)
             if current is None:
+                had_account = bool(user.get("account_id"))
                 _forget_session()
-                st.warning("Your account has been turned off. Ask your admin if you need it.")
+                if had_account:
+                    st.warning("Your account has been turned off. Ask your admin if you need it.")
                 user = None
             else:
                 user = {**current, "last_seen": time.time()}

@@ -26,15 +26,6 @@ PAGE_ROLES = {
     "admin": ("admin",),
 }
 ACCOUNT_ROLE_LABELS = accounts.ROLE_LABELS
-# A person's part in the project decides their kind of account when no sign-in is set up.
-PERSON_TO_ACCOUNT_ROLE = {
-    "peer_researcher": "designer",
-    "staff": "designer",
-    "lived_experience": "designer",
-    "interviewer": "interviewer",
-    "evaluator": "evaluator",
-    "admin": "admin",
-}
 ROLE_LABELS = {
     "peer_researcher": "Peer researcher",
     "staff": "Staff",
@@ -110,19 +101,6 @@ def version_picker(db: Database, key: str, *, statuses: tuple[str, ...] | None =
     return by_id.get(chosen)
 
 
-def user_from_person(person: dict) -> dict:
-    """Return the user record kept in st.session_state["auth_user"] for a person."""
-    import time
-
-    return {
-        "person_id": person["id"],
-        "name": person["display_name"],
-        "person_role": person["role"],
-        "role": PERSON_TO_ACCOUNT_ROLE[person["role"]],
-        "signed_in_at": time.time(),
-    }
-
-
 # The menu in the sidebar: page name, script, label, icon (Material icons ship with Streamlit,
 # so they show offline; emoji need a font that many laptops lack).
 NAVIGATION = (
@@ -145,8 +123,10 @@ def sidebar_navigation(user: dict) -> None:
 def require_role(db: Database, page: str) -> dict:
     """Return the user allowed on PAGE; otherwise explain and stop the page.
 
-    The user lives in st.session_state["auth_user"]: a dict with person_id, name,
+    The user lives in st.session_state["auth_user"]: a dict with account_id, person_id, name,
     person_role, role (admin, designer, interviewer or evaluator), signed_in_at and last_seen.
+    Its account is read from the database on every run, so the role is never taken on trust.
+    The dict returned also holds "actor", the accounts.Actor that library functions take.
     Nobody signed in sees the sign-in form (or, on the first run, the admin account form).
     """
     # Sign-in, timeouts and the sign-out button live in ui/auth.py (imported here to keep
@@ -163,4 +143,4 @@ def require_role(db: Database, page: str) -> dict:
         names = ", ".join(ACCOUNT_ROLE_LABELS[r] for r in allowed)
         st.warning(f"This page is for: {names}. Ask your admin if you need it.")
         st.stop()
-    return user
+    return {**user, "actor": accounts.actor_for_user(db, user)}
