@@ -147,7 +147,7 @@ def test_with_db_the_groups_terms_are_applied(tmp_path):
     add_term(db, "drop-in", "jargon", alternative="day centre", reason="People call it the day centre")
     add_term(db, "key worker", "accepted", reason="Everyone here knows the word")
     db.conn.close()
-    stdin = "Did you go to the drop-in?\nHow often do you see your key worker?\n"
+    stdin = "Did you go to the drop-in?\nHow often each week do you see your key worker?\n"
     without = [json.loads(line) for line in run_direct("--format", "json", stdin=stdin)[1].splitlines()]
     code, out, err = run_direct("--format", "json", "--db", str(path), stdin=stdin)
     with_terms = [json.loads(line) for line in out.splitlines()]

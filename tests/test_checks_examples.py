@@ -201,3 +201,43 @@ def test_precision_and_recall_on_the_labelled_set_are_at_least_0_9():
     precision = true_pos / (true_pos + false_pos)
     recall = true_pos / (true_pos + false_neg)
     assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+# ---- other people's questions (issue 15) ---------------------------------------------------------
+
+EXTERNAL = Path(__file__).resolve().parent / "data" / "external_questions.jsonl"
+
+
+def _external() -> list[dict]:
+    return [json.loads(line) for line in EXTERNAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_set_of_other_peoples_questions_is_well_formed_and_kept_apart():
+    rows = _external()
+    assert len(rows) >= 150
+    own = {r["text"] for r in _labelled()}
+    for row in rows:
+        assert set(row) <= {"text", "options", "codes", "source", "split", "pair", "role"}, row
+        assert row["text"].strip() and row["source"].strip(), row
+        assert row["split"] in ("dev", "held-out")
+        assert all(code in CODES for code in row["codes"]), row
+        assert row["codes"] == sorted(set(row["codes"]))
+        if "pair" in row:
+            assert row["role"] in ("original", "rewording")
+    keys = Counter((r["text"], tuple(r.get("options") or ())) for r in rows)
+    assert [k for k, n in keys.items() if n > 1] == []
+    # A separate file of other people's questions: only a standard question or two is in both.
+    assert len([r for r in rows if r["text"] in own]) <= 3
+    pairs: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        if "pair" in row:
+            pairs.setdefault(row["pair"], {})[row["role"]] = row
+    assert len(pairs) >= 30 and all(set(p) == {"original", "rewording"} for p in pairs.values())
+    # A pair is never split across the halves, so the held-out half is unseen as a whole.
+    assert all(p["original"]["split"] == p["rewording"]["split"] for p in pairs.values())
+    assert {r["split"] for r in rows} == {"dev", "held-out"}
+
+
+def test_on_other_peoples_questions_how_was_the_help_and_satisfied_or_dissatisfied_pass():
+    for text in ("How was the help you got?", "How satisfied or dissatisfied are you with the hostel?"):
+        assert "leading" not in [f.code for f in check_question(text).flags], text

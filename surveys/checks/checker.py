@@ -14,6 +14,7 @@ from . import model as model_module
 from .context import CompiledRules, Question
 from .flags import SEVERITIES, Flag, Hit
 from .registry import CODES, SUPPRESSED_BY
+from . import specificity
 from .score import clarity_score
 from .wordlists import load_rules, normalise
 
@@ -201,6 +202,7 @@ class Checker:
     def _report(self, text: str, options: tuple[str, ...], doc: Any, dismissed: Iterable[tuple[str, str]]) -> QuestionReport:
         q = Question(text, options, doc, self.rules)
         figures = metrics_module.question_metrics(text, q.words, q.sentences, q.infos)
+        figures["parse_depth"] = metrics_module.parse_depth(doc)
         q.shared["metrics"] = figures
         flags: list[Flag] = []
         for check in self._checks:
@@ -218,7 +220,7 @@ class Checker:
         return QuestionReport(
             text=text,
             options=list(options),
-            score=clarity_score(kept, figures),
+            score=clarity_score(kept, figures, specificity.found(q)),
             metrics=figures,
             flags=kept,
             dismissed_flags=gone,

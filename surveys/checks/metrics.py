@@ -137,6 +137,21 @@ def question_metrics(
     }
 
 
+def parse_depth(doc) -> int | None:
+    """Return how deep the grammar of DOC nests (the longest path from a word to its sentence's
+    root), or None without a parse."""
+    if doc is None:
+        return None
+    deepest = 0
+    for tok in doc:
+        depth = 0
+        while tok.head.i != tok.i and depth < 50:
+            tok = tok.head
+            depth += 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _as_sentence(text: str) -> str:
     text = text.strip()
     if text and text[-1] not in ".?!\u2026":

@@ -6,7 +6,7 @@ A test runs every example; a meta-test fails a check with fewer than three of ea
 
 from __future__ import annotations
 
-from . import design, options, wording
+from . import design, options, timeframe, wording
 from .flags import Check, Example
 
 E = Example
@@ -270,12 +270,20 @@ CHECKS: tuple[Check, ...] = (
         kind="design",
         severity="problem",
         why="A question that hints at the answer gets that answer more often, true or not.",
-        source="QAS-99 (Willis and Lessler): sensitivity and bias, leading questions",
+        source=(
+            "QAS-99 (Willis and Lessler): sensitivity and bias, leading questions; Payne (1951), The Art of "
+            "Asking Questions (loaded words); Schuman and Presser (1981) and Pew Research Center, Writing survey "
+            "questions (one-sided and framed questions); VADER lexicon (Hutto and Gilbert 2014)"
+        ),
         run=design.find_leading,
         catches=(
             'Wording that hints at the answer wanted: "Don\'t you agree", "Do you agree that" without '
-            '"or disagree", "most people think", praise or blame built in ("our excellent staff"), or '
-            'a tag such as ", isn\'t it?".'
+            '"or disagree", "most people think"; a claim before the question ("Studies show...", "Given '
+            'the benefits..."); a one-sided stem ("How helpful was...?") with no way to say the opposite in '
+            'the question or its answers; a tag such as ", isn\'t it?" or ", right?"; one answer named ("Do '
+            'you prefer cats?"); and loaded words: describing words that praise or blame ("our excellent '
+            'staff", "rude people") rated strongly in the VADER word list, in the question\'s own '
+            'words, not its answers. "How was the help you got?" and "How satisfied or dissatisfied..." pass.'
         ),
         example="Don't you agree that the hostel is safe?",
         better="How safe or unsafe do you feel in the hostel?",
@@ -284,11 +292,16 @@ CHECKS: tuple[Check, ...] = (
             "How would you rate our excellent staff?",
             "The food here is good, isn't it?",
             "Most people think the drop-in is good. What do you think?",
+            "How helpful was the drop-in?",
+            "You went to your appointment, right?",
         ),
         examples_pass=_examples(
             "How safe or unsafe do you feel in the hostel?",
             "How would you rate the staff?",
             "Do you agree or disagree that the hostel is safe?",
+            "How was the help you got?",
+            ("How helpful was the drop-in?", ["Not at all helpful", "A little helpful", "Very helpful"]),
+            "How satisfied or dissatisfied are you with the hostel?",
         ),
     ),
     Check(
@@ -370,6 +383,69 @@ CHECKS: tuple[Check, ...] = (
             "How many days in the last week did you sleep outside?",
             "Have you been to the GP in the last 4 weeks?",
             "Have you used heroin in the past 12 months?",
+        ),
+    ),
+    Check(
+        code="missing-time-frame",
+        title="No time frame",
+        kind="design",
+        severity="warning",
+        why="Without a set time, people think of different times. Then the answers cannot be compared.",
+        source=(
+            "QAS-99 (Willis and Lessler 1999): problem type 3d, reference periods missing or unclear; "
+            "QUAID (Graesser et al.): vague or imprecise terms"
+        ),
+        run=timeframe.find_missing_time_frame,
+        catches=(
+            'A question about what people do, with no set time in the question or its answers: "How often do '
+            'you use the food bank?". A time ("in the last 4 weeks"), a rate ("a week", "Monthly"), "ever" or '
+            '"on a typical day" sets one. Questions about feelings ("How often do you feel safe?") are left alone.'
+        ),
+        example="How often do you use the food bank?",
+        better="In the last 4 weeks, how many times have you used the food bank?",
+        examples_flag=_examples(
+            "How often do you use the food bank?",
+            "How many times do you see your support worker?",
+            "Which brand of toothpaste do you use?",
+            "How much do you spend on food?",
+        ),
+        examples_pass=_examples(
+            "In the last 4 weeks, how many times have you used the food bank?",
+            "How much do you spend on food each week?",
+            ("How often do you see your support worker?", ["Every day", "Once a week", "Once a month", "Never"]),
+            "How often do you feel safe in the hostel?",
+            "Have you ever used a food bank?",
+        ),
+    ),
+    Check(
+        code="long-recall-period",
+        title="Too long ago to count",
+        kind="design",
+        severity="warning",
+        why="People cannot count things over years. They guess. Their guesses are often wrong.",
+        source=(
+            "QAS-99 (Willis and Lessler 1999): problem type 4b, recall over a long reference period; "
+            "Tourangeau, Rips and Rasinski (2000), The Psychology of Survey Response: telescoping and forgetting"
+        ),
+        run=timeframe.find_long_recall_period,
+        catches=(
+            'Counting or adding up over a long time: more than two years ("In the last five years, how many '
+            'times..."), a whole life or childhood ("When you were growing up, how often..."), or a year of '
+            'everyday spending ("How much did heating cost you last year?").'
+        ),
+        example="In the last five years, how many times have you moved home?",
+        better="In the last 12 months, how many times have you moved home?",
+        examples_flag=_examples(
+            "In the last five years, how many times have you moved home?",
+            "How many times in your life have you slept outside?",
+            "When you were growing up, how often did your family go to church?",
+            "About how much did heat, electricity and water cost you last year?",
+        ),
+        examples_pass=_examples(
+            "In the last 12 months, how many times have you moved home?",
+            "Have you ever slept outside?",
+            "How much did you spend on food last week?",
+            "How many times have you moved home in the last two years?",
         ),
     ),
     Check(
@@ -503,6 +579,36 @@ CHECKS: tuple[Check, ...] = (
             "How many days in the last week did you sleep outside?",
             "Do you have a bank account?",
             "How did you hear about the service?",
+        ),
+    ),
+    Check(
+        code="complex-syntax",
+        title="Hard to follow sentence",
+        kind="design",
+        severity="warning",
+        why="A sentence with parts inside parts is hard to hold in mind. People may answer only part of it.",
+        source="QUAID (Graesser et al.): complex syntax and working memory overload; QAS-99 (Willis and Lessler 1999): problem type 3a, wording",
+        run=design.find_complex_syntax,
+        needs_parser=True,
+        catches=(
+            "A sentence whose grammar nests too deep, read from the language model's parse: two or more "
+            'conditions ("if ... unless ..."), more than four side clauses, or clauses four deep ("the '
+            'staff who work at the hostel that you stayed in when you first...").'
+        ),
+        example=(
+            "Do you think that the staff who work at the hostel that you stayed in when you first became "
+            "homeless knew what you needed?"
+        ),
+        better="Think about the hostel you stayed in first. Did the staff there know what you needed?",
+        examples_flag=_examples(
+            "Do you think that the staff who work at the hostel that you stayed in when you first became homeless knew what you needed?",
+            "If you were not offered a bed, unless you had already found somewhere, did anyone tell you why?",
+            "If you have a support worker, and if they helped you with money, unless you said no, did they tell you about the food bank?",
+        ),
+        examples_pass=_examples(
+            "Think about the hostel you stayed in first. Did the staff there know what you needed?",
+            "If you have used drugs, how often do you use them?",
+            "What has made it hard for you to find a settled place to live?",
         ),
     ),
     # ---------------------------------------------------------------- answer options
