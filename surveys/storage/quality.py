@@ -296,7 +296,10 @@ def interview_rows(db: Database, flt: AnswerFilter) -> list[dict]:
     where, params = flt.interview_where("i")
     sql = (
         "SELECT i.id AS interview_id, i.version_id, i.interviewer_id, i.status, i.consent, i.started_at, "
-        "i.finished_at, i.seconds, COALESCE(t.answers, 0) AS answers, t.last_question_id "
+        "i.finished_at, i.seconds, COALESCE(t.answers, 0) AS answers, t.last_question_id, "
+        # Minutes worked out here, not by parsing 20,000 times in Python: the seconds saved, or else
+        # finish time minus start time.
+        "COALESCE(i.seconds, ROUND((julianday(i.finished_at) - julianday(i.started_at)) * 86400.0, 3)) / 60.0 AS minutes "
         f"FROM interview i LEFT JOIN interview_tally t ON t.interview_id = i.id{_where_sql(where)} "
         "ORDER BY i.started_at"
     )
@@ -451,10 +454,12 @@ def masked_open_answers(
         where.append("d.masked_value LIKE ? ESCAPE '\\'")
         params.append(f"%{escaped}%")
     sql = (
+        # Newest interviews first, walked from the interview start index, so the first 200 answers
+        # are found without sorting every open answer of the version.
         "SELECT a.id AS answer_id, a.question_id, q.name, q.topic, q.version_id, d.masked_value AS value, "
-        "a.word_count, a.interview_id, i.started_at FROM answer a JOIN open_text_derived d ON d.answer_id = a.id "
-        "JOIN question q ON q.id = a.question_id "
-        f"JOIN interview i ON i.id = a.interview_id{_where_sql(where)} "
+        "a.word_count, a.interview_id, i.started_at FROM interview i INDEXED BY interview_started "
+        "CROSS JOIN answer a ON a.interview_id = i.id JOIN open_text_derived d ON d.answer_id = a.id "
+        f"JOIN question q ON q.id = a.question_id{_where_sql(where)} "
         "ORDER BY i.started_at DESC, q.position"
     )
     if limit is not None:
