@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from surveys import accounts
 from surveys import interviews as iv
 from surveys.storage import audit_entries, open_database
 from surveys.storage import core as store
@@ -178,7 +179,8 @@ def test_submit_asks_for_required_questions_then_edit_needs_a_reason(app_test, s
     path, ids = survey_db
     user = signed_in_user(path, "interviewer")
     db = open_database(path)
-    interview_id = iv.start_interview(db, ids["version_id"], "AB-4004", user["person_id"], True, "whole_form")
+    interview_id = iv.start_interview(db, ids["version_id"], "AB-4004", accounts.actor_for_user(db, user), True,
+                                      "whole_form")
     db.conn.close()
     at = open_as(app_test, path, user)
     at.button(key=f"interview_resume_{interview_id}").click().run()
@@ -189,8 +191,12 @@ def test_submit_asks_for_required_questions_then_edit_needs_a_reason(app_test, s
     assert [e.value for e in at.error] == ["Question 2 needs an answer or a skip before you send this in."]
     assert interviews(path)[0]["status"] == "draft"
 
-    at.radio(key=f"interview_answer_{ids['colour']}").set_value("Red")
-    at.button(key=f"interview_save_{ids['colour']}").click().run()
+    # A pick is saved at once; only this question's box, the count and the send-in part are drawn again.
+    at.radio(key=f"interview_answer_{ids['colour']}").set_value("Red").run()
+    assert answers(path, interview_id)["colour"]["value"] == "Red"
+    assert at.get("progress")[0].proto.text == "1 of 3 answered"
+    assert [c.value for c in at.caption if "saved" in c.value] == [":material/check: Answer saved"]
+    at.run()
     at.button(key="interview_submit").click().run()
     no_errors(at)
     assert interviews(path)[0]["status"] == "submitted"
