@@ -635,7 +635,8 @@ def submitted_interviews(db: Database, actor: Actor, search: str = "", limit: in
 def version_counts(db: Database, version_id: str) -> dict[str, int]:
     """Return a version's questions (things to read out are not counted) and interviews by state.
 
-    Keys: questions, finished, declined, unfinished. Finished means sent in by someone who agreed
+    Keys: questions, with_rules (questions asked only after certain answers), finished, declined,
+    unfinished. Finished means sent in by someone who agreed
     to take part; a declined interview never counts as finished.
     """
     return sql.version_interview_counts(db, version_id)

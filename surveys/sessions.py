@@ -125,7 +125,8 @@ def start_session(db: Database, account_id: str, *, at: float | None = None) -> 
     """Return a new token for ACCOUNT_ID (which must be on), valid for LIFETIME_HOURS while used.
 
     The new session starts at the interview and question the account's last session was on,
-    unless that one was closed by signing out: after a timeout, signing in again carries on.
+    when that interview is unfinished and the last session was not closed by signing out: after
+    a timeout, signing in again carries on.
     """
     at = clock() if at is None else at
     key = _key(db, at)
@@ -138,7 +139,7 @@ def start_session(db: Database, account_id: str, *, at: float | None = None) -> 
         if account is None or account["disabled_at"] is not None:
             raise accounts.NotAllowed("You need an account that is on to stay signed in.")
         last = sql.latest_session_for_account(db, account_id)
-        carry_on = last is not None and last["end_reason"] != SIGNED_OUT
+        carry_on = last is not None and last["end_reason"] != SIGNED_OUT and last["interview_status"] == "draft"
         sql.delete_sessions_before(db, _iso(at - KEEP_OLD_SESSIONS_DAYS * 86400))
         sql.insert_session(db, {
             "id": session_id,

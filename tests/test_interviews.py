@@ -551,8 +551,8 @@ def test_declined_interviews_never_count_as_finished(db, survey, interview):
     done = iv.start_interview(db, survey["version_id"], "AB-3", survey["actor"], True)
     iv.save_answer(db, done, survey["colour"], "Red", actor=survey["actor"])
     iv.submit_interview(db, done, actor=survey["actor"])
-    assert iv.version_counts(db, survey["version_id"]) == {"questions": 8, "finished": 1, "declined": 1,
-                                                           "unfinished": 1}  # 9 questions, one to read out
+    assert iv.version_counts(db, survey["version_id"]) == {"questions": 8, "with_rules": 1, "finished": 1,
+                                                           "declined": 1, "unfinished": 1}  # 9, one to read out
 
 
 def test_opening_an_interview_is_a_few_queries_whatever_its_size(db, survey, interview):

@@ -28,6 +28,7 @@ SCREEN_KEY = "interview_screen"
 PROGRESS_KEY = "interview_progress"
 SEND_KEY = "interview_send"
 SENT_IN_SHOWN = 10
+FIRST = "first"  # interview_step of a new interview: its first question, even words to read out
 DECLINED_MESSAGE = "We saved that they did not agree. No questions were asked."
 
 
@@ -77,7 +78,7 @@ def _start(version_id: str, agreed: bool) -> None:
         return
     st.session_state["interview_code"] = ""
     if agreed:
-        open_interview(interview_id)
+        open_interview(interview_id, FIRST)  # a new interview starts at the top, words to read out too
         say(None)
     else:
         say(DECLINED_MESSAGE, "consent")
@@ -100,8 +101,11 @@ def start_screen(db: Database, actor: accounts.Actor, message: tuple[str, str] |
         st.info("No survey is ready to use yet. A survey must be published on the Design page first.")
     else:
         counts = iv.version_counts(db, version["id"])
-        line = (f"{counted(counts['questions'], 'question', 'questions')}. "
-                f"{counted(counts['finished'], 'person', 'people')} took part so far.")
+        line = counted(counts["questions"], "question", "questions")
+        if counts["with_rules"]:
+            line += (", 1 of them only asked after certain answers" if counts["with_rules"] == 1 else
+                     f", {counts['with_rules']} of them only asked after certain answers")
+        line += f". {counted(counts['finished'], 'person', 'people')} took part so far."
         if counts["declined"]:
             line += f" {counted(counts['declined'], 'person', 'people')} did not want to take part."
         st.write(line)
@@ -193,6 +197,8 @@ def one_at_a_time(interview_id: str) -> None:
     state = ask.kept_state()
     ids = [q["id"] for q in state.visible]
     step = st.session_state.get("interview_step")
+    if step == FIRST:
+        step = st.session_state["interview_step"] = ids[0] if ids else "review"
     if step != "review" and step not in ids:
         step = state.next_unanswered_id() or "review"
         st.session_state["interview_step"] = step

@@ -250,16 +250,20 @@ def count_submitted_for_interviewer(db: Database, interviewer_id: str, search: s
 
 
 def version_interview_counts(db: Database, version_id: str) -> dict[str, int]:
-    """Return a version's questions that take an answer, and its interviews finished (sent in, consent
-    given), declined and unfinished."""
+    """Return a version's questions that take an answer (and how many have a show-if rule), and its
+    interviews finished (sent in, consent given), declined and unfinished."""
+    questions = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(show_if IS NOT NULL), 0) FROM question WHERE version_id = ? AND type != 'note'",
+        [version_id],
+    ).fetchone()
     row = db.execute(
-        "SELECT (SELECT COUNT(*) FROM question WHERE version_id = ? AND type != 'note'), "
-        "COALESCE(SUM(consent = 'given' AND status = 'submitted'), 0), "
+        "SELECT COALESCE(SUM(consent = 'given' AND status = 'submitted'), 0), "
         "COALESCE(SUM(consent = 'declined'), 0), COALESCE(SUM(consent = 'given' AND status = 'draft'), 0) "
         "FROM interview WHERE version_id = ?",
-        [version_id, version_id],
+        [version_id],
     ).fetchone()
-    return {"questions": row[0], "finished": row[1], "declined": row[2], "unfinished": row[3]}
+    return {"questions": questions[0], "with_rules": questions[1], "finished": row[0], "declined": row[1],
+            "unfinished": row[2]}
 
 
 def count_rows(db: Database, interview_id: str) -> dict[str, Any]:

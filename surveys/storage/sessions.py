@@ -44,11 +44,12 @@ def get_session(db: Database, session_id: str) -> dict | None:
 
 
 def latest_session_for_account(db: Database, account_id: str) -> dict | None:
-    """Return the account's most recently started session, or None."""
+    """Return the account's most recently started session, with its interview's status, or None."""
     rows = _rows(
         db,
-        f"SELECT {', '.join(SESSION_COLUMNS)} FROM login_session WHERE account_id = ? "
-        "ORDER BY created_at DESC LIMIT 1",
+        f"SELECT {', '.join('s.' + c for c in SESSION_COLUMNS)}, i.status AS interview_status "
+        "FROM login_session s LEFT JOIN interview i ON i.id = s.interview_id WHERE s.account_id = ? "
+        "ORDER BY s.created_at DESC LIMIT 1",
         [account_id],
     )
     return rows[0] if rows else None
