@@ -214,16 +214,21 @@ def reload(app_test, path, monkeypatch, token: str | None, page: str = "intervie
     return at.run()
 
 
+def signed_in_tab(app_test, path, monkeypatch):
+    """Return (an AppTest signed in as a new interviewer "Ivy" through the form, its session token)."""
+    user = signed_in_user(path, "interviewer", "Ivy")
+    at = reload(app_test, path, monkeypatch, None, "home")
+    sign_in(at, user)
+    return at, at.session_state["auth_session_token"]
+
+
 def cookie_scripts(at) -> list[str]:
     return [e.proto.body for e in at.get("html")]
 
 
 def test_a_reloaded_tab_stays_signed_in_on_the_same_question(app_test, survey_path, monkeypatch):
     path, ids = survey_path
-    user = signed_in_user(path, "interviewer", "Ivy")
-    at = reload(app_test, path, monkeypatch, None, "home")
-    sign_in(at, user)
-    token = at.session_state["auth_session_token"]
+    at, token = signed_in_tab(app_test, path, monkeypatch)
     assert [s for s in cookie_scripts(at) if token in s], "the browser is given the token to keep"
     at.switch_page("pages/2_Interview.py").run()
     at.text_input(key="interview_code").input("AB-5005").run()
@@ -253,10 +258,7 @@ def test_a_reloaded_tab_stays_signed_in_on_the_same_question(app_test, survey_pa
 
 def test_after_the_idle_time_a_reload_asks_for_the_password(app_test, survey_path, monkeypatch, tmp_path):
     path, ids = survey_path
-    user = signed_in_user(path, "interviewer", "Ivy")
-    at = reload(app_test, path, monkeypatch, None, "home")
-    sign_in(at, user)
-    token = at.session_state["auth_session_token"]
+    at, token = signed_in_tab(app_test, path, monkeypatch)
     shift = tmp_path / "clock"
     shift.write_text(str(31 * 60))
     monkeypatch.setenv(sessions.CLOCK_SHIFT_ENV, str(shift))
@@ -269,10 +271,7 @@ def test_after_the_idle_time_a_reload_asks_for_the_password(app_test, survey_pat
 
 def test_signing_out_ends_the_token_and_the_browser_forgets_it(app_test, survey_path, monkeypatch):
     path, ids = survey_path
-    user = signed_in_user(path, "interviewer", "Ivy")
-    at = reload(app_test, path, monkeypatch, None, "home")
-    sign_in(at, user)
-    token = at.session_state["auth_session_token"]
+    at, token = signed_in_tab(app_test, path, monkeypatch)
     at.sidebar.button(key="app_sign_out").click().run()
     assert "auth_user" not in at.session_state
     again = reload(app_test, path, monkeypatch, token)
@@ -283,9 +282,7 @@ def test_signing_out_ends_the_token_and_the_browser_forgets_it(app_test, survey_
 
 def test_an_open_tab_is_signed_out_when_its_session_is_closed_elsewhere(app_test, survey_path, monkeypatch):
     path, ids = survey_path
-    user = signed_in_user(path, "interviewer", "Ivy")
-    at = reload(app_test, path, monkeypatch, None, "home")
-    sign_in(at, user)
+    at, _token = signed_in_tab(app_test, path, monkeypatch)
     db = open_database(path)
     sessions.end_session(db, at.session_state["auth_session_token"])
     db.conn.close()
@@ -296,9 +293,7 @@ def test_an_open_tab_is_signed_out_when_its_session_is_closed_elsewhere(app_test
 def test_a_save_from_a_tab_left_idle_is_refused_and_signs_out(app_test, survey_path, monkeypatch):
     """Callbacks run before the page's sign-in check, so they check the session themselves."""
     path, ids = survey_path
-    user = signed_in_user(path, "interviewer", "Ivy")
-    at = reload(app_test, path, monkeypatch, None, "home")
-    sign_in(at, user)
+    at, _token = signed_in_tab(app_test, path, monkeypatch)
     at.switch_page("pages/2_Interview.py").run()
     at.text_input(key="interview_code").input("AB-6006").run()
     at.button(key="interview_consent_yes").click().run()
