@@ -141,7 +141,7 @@ def wording_history_rows(db: Database, lineage_id: str) -> list[dict]:
         db,
         "SELECT h.*, COALESCE(pe.display_name, '') AS name, COALESCE(pe.role, '') AS role "
         "FROM wording_history h LEFT JOIN person pe ON pe.id = h.person_id "
-        "WHERE h.lineage_id = ? ORDER BY h.changed_at, h.id",
+        "WHERE h.lineage_id = ? AND h.language = '' ORDER BY h.changed_at, h.id",
         [lineage_id],
     )
 
@@ -160,7 +160,9 @@ def draft_question_in_lineage(db: Database, survey_id: str, lineage_id: str) -> 
 # ---- contributions --------------------------------------------------------------------------
 
 # One row per thing a person did, tagged with the question it was about, so one query can
-# total them for a survey or for one question across its versions.
+# total them for a survey or for one question across its versions. A translation counts once
+# per question and language for each person whose words it held (the history keeps earlier
+# translators), however often it was saved or copied to a new version.
 _CONTRIBUTION_EVENTS = """
     SELECT author_id AS person_id, 'proposed' AS kind, question_id FROM proposal
     UNION ALL
@@ -171,11 +173,18 @@ _CONTRIBUTION_EVENTS = """
     UNION ALL
     SELECT r.person_id, 'reacted', p.question_id
         FROM proposal_reaction r JOIN proposal p ON p.id = r.proposal_id
+    UNION ALL
+    SELECT person_id, 'translated', MIN(question_id) FROM (
+        SELECT person_id, lineage_id, language, question_id FROM question_translation
+            WHERE source = 'app' AND copied_from IS NULL
+        UNION ALL
+        SELECT person_id, lineage_id, language, question_id FROM wording_history WHERE language != ''
+    ) WHERE person_id IS NOT NULL GROUP BY person_id, lineage_id, language
 """
 
 
 def contribution_totals(db: Database, survey_id: str | None = None, lineage_id: str | None = None) -> list[dict]:
-    """Return per person: name, role and how many proposals, adoptions, comments and reactions.
+    """Return per person: name, role and how many proposals, adoptions, comments, reactions and translations.
 
     SURVEY_ID keeps what was done on that survey's questions; LINEAGE_ID keeps what was done
     on one question in any of its versions.
@@ -190,7 +199,8 @@ def contribution_totals(db: Database, survey_id: str | None = None, lineage_id: 
     sql = (
         "SELECT pe.id AS person_id, pe.display_name AS name, pe.role AS role, "
         "SUM(e.kind = 'proposed') AS proposed, SUM(e.kind = 'commented') AS commented, "
-        "SUM(e.kind = 'reacted') AS reacted, SUM(e.kind = 'adopted') AS adopted "
+        "SUM(e.kind = 'reacted') AS reacted, SUM(e.kind = 'adopted') AS adopted, "
+        "SUM(e.kind = 'translated') AS translated "
         f"FROM ({_CONTRIBUTION_EVENTS}) e "
         "JOIN person pe ON pe.id = e.person_id "
         "JOIN question q ON q.id = e.question_id "
