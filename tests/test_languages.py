@@ -229,3 +229,15 @@ def test_earlier_answers_fill_in_the_words_in_the_interview_language():
         "Vous dormez au Foyer; aide: Food, A bed; nom: …"
     assert piped_names("${a} and ${ b } and ${a}") == ["a", "b"]
     assert rename_piped("Hi ${first-name}", {"first-name": "first_name"}) == "Hi ${first_name}"
+
+
+def test_interviewers_see_the_answer_rule_in_their_language_or_in_words():
+    from surveys.rules import answer_rule_words
+
+    question = {"type": "number", "form_columns": {"type": "integer", "columns": {
+        "constraint": ". <= 72", "constraint_message::French (fr)": "72 au plus"}}}
+    assert answer_rule_words(question, "French (fr)", "English (en)") == "72 au plus"
+    assert answer_rule_words(question, "", "English (en)") == "A whole number up to 72."
+    question["form_columns"]["columns"]["constraint_message"] = "No more than 72 months"
+    assert answer_rule_words(question, "", "English (en)") == "No more than 72 months"
+    assert answer_rule_words({"type": "text", "form_columns": {}}, "") == ""

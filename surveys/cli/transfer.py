@@ -73,12 +73,14 @@ def run_import_xlsform(args: argparse.Namespace) -> int:
 
 
 def run_export_xlsform(args: argparse.Namespace) -> int:
-    """Write a version as an XLSForm; exit 0."""
-    from surveys.xlsform import export_xlsform
+    """Write a version as an XLSForm, saying what could not be written as it was; exit 0."""
+    from surveys.xlsform import save_form
 
     db = open_existing_database(args.db)
-    out = export_xlsform(db, args.version, args.out)
-    print(f"Saved the form to {out}. It opens in KoboToolbox and ODK.")
+    saved = save_form(db, args.version, args.out)
+    for note in saved.notes:
+        print(note)
+    print(f"Saved the form to {saved.path}. It opens in KoboToolbox and ODK.")
     return 0
 
 
