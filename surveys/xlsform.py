@@ -1018,11 +1018,14 @@ def _save_translations(db: Database, state: _Import, item: _Pending, question_id
             "source": "form file", "copied_from": None, "updated_at": stamp})
 
 
-def import_xlsform(db: Database, path: str | os.PathLike, actor: str | None) -> ImportReport:
+def import_xlsform(db: Database, path: str | os.PathLike, actor: str | None, *,
+                   check_wording: bool = True) -> ImportReport:
     """Return the report of importing an XLSForm as a new survey with one draft version.
 
     The whole form is read and checked first; then everything is saved in one transaction, so
-    a form with a mistake changes nothing.
+    a form with a mistake changes nothing. CHECK_WORDING runs the wording checker on the new
+    questions for the report; it loads the English language model, which takes seconds in a
+    new process, so the command line leaves it to the Design page unless asked.
     """
     path = Path(path)
     file = read_form_file(path)
@@ -1078,7 +1081,10 @@ def import_xlsform(db: Database, path: str | os.PathLike, actor: str | None) -> 
     if len(languages) > 1:
         report.notes += untranslated_sentences(untranslated(db, version_id), language_name(main))
     report.notes.append(checked_languages_note(db, version_id))
-    _check_wording(db, version_id, report)
+    if check_wording:
+        _check_wording(db, version_id, report)
+    else:
+        report.notes.append("The wording was not checked yet: the Design page checks every question.")
     return report
 
 

@@ -268,6 +268,25 @@ def test_the_command_line_passes_pyxform_s_message_with_nothing_before_error(tmp
     taken = subprocess.run([sys.executable, "-m", "surveys", "import-xlsform", "--db", str(database),
                             str(PUBLIC / "onadata-groups_in_repeats.xlsx")], cwd=ROOT, capture_output=True, text=True)
     assert taken.returncode == 0 and taken.stderr == "", "openpyxl's warnings about the file never show"
+    assert "The wording was not checked yet: the Design page checks every question." in taken.stdout
+
+
+def test_the_command_line_starts_without_loading_pandas_or_the_language_model(tmp_path):
+    database = tmp_path / "s.db"
+    subprocess.run([sys.executable, "-m", "surveys", "init", "--db", str(database)], cwd=ROOT, check=True,
+                   capture_output=True)
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "surveys", "import-xlsform", "--db",
+                             str(database), str(DATA / "tutorial.xls")], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0
+    loaded = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines() if "|" in line}
+    assert {"pyxform", "sqlite_utils"} <= loaded
+    assert loaded.isdisjoint({"pandas", "spacy"})  # numpy comes with openpyxl, which pyxform reads with
+    import importlib
+
+    from surveys.quick_start import hidden
+
+    with hidden("a_package_left_out"), pytest.raises(ImportError):
+        importlib.import_module("a_package_left_out.sub")
 
 
 def test_piping_is_kept_and_reported_when_the_answer_is_not_asked_here(db, tmp_path):
