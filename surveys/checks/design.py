@@ -50,6 +50,7 @@ def find_leading(q: Question) -> list[Hit]:
     hits.extend(_claim_before_question(q))
     if q.doc is not None:
         hits.extend(_loaded_words(q))
+        hits.extend(_feeling_taken_for_granted(q))
     taken: list[tuple[int, int]] = []
     kept = []
     for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
@@ -155,7 +156,7 @@ def _claim_before_question(q: Question) -> list[Hit]:
             continue  # "Yes or no." and the like
         strong = [w for w in words if abs(valence(w.lower)) >= MIN_CLAIM_VALENCE and w.lower not in q.rules.not_loaded]
         claims = list(_CLAIM_WORDS_RE.finditer(sentence))
-        if not strong and not claims:
+        if not strong and not claims and not _someone_elses_view(q, a, b):
             continue
         if any(name for _, _, name in _topics_in(q, a, b)):
             continue  # a content note ("The next part is about suicide.") is not a claim
@@ -168,6 +169,40 @@ def _claim_before_question(q: Question) -> list[Hit]:
             )
         )
     return hits
+
+
+# Verbs that report what someone thinks or has found ("Most customers think...", "Experts
+# believe...", "Studies show..."): said before a question, they are social proof or authority.
+_VIEW_VERBS = frozenset(
+    """think thinks thought believe believes believed say says said agree agrees agreed feel feels felt
+    know knows knew claim claims claimed state states stated show shows showed shown suggest suggests
+    suggested recommend recommends recommended report reports reported find finds found prefer prefers
+    preferred consider considers considered warn warns warned""".split()
+)
+# Subjects whose view is the person's own or the survey's ("We would like...", "You said...").
+_OWN_SUBJECTS = frozenset("you i we me us it this that there".split())
+
+
+def _someone_elses_view(q: Question, a: int, b: int) -> bool:
+    """Return True when the sentence from A to B reports what other people think or have found:
+    its main verb is one of thinking or saying, and its subject is someone else."""
+    if q.doc is None:
+        return False
+    for tok in q.doc:
+        # The checker's pipeline has no lemmatizer, so verbs are matched in all their forms.
+        if not (a <= tok.idx < b) or tok.dep_ != "ROOT" or tok.lower_ not in _VIEW_VERBS:
+            continue
+        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and all(s.lower_ not in _OWN_SUBJECTS and not _one_side_of_two(s) for s in subjects):
+            return True
+    return False
+
+
+def _one_side_of_two(subject) -> bool:
+    """Return True for "some people", "others", "other people": one of two sides given in turn
+    ("Some people say... Others say... What do you think?"), which is fair."""
+    words = {t.lower_ for t in subject.subtree}
+    return bool(words & {"some", "others", "other"})
 
 
 def _topics_in(q: Question, a: int, b: int) -> list[tuple[int, int, str]]:
@@ -213,6 +248,43 @@ def _loaded_words(q: Question) -> list[Hit]:
                 end,
                 f"{quote(q.text[start:end])} praises or blames what is asked about. This may push people towards "
                 "one answer. Consider leaving it out.",
+            )
+        )
+    return hits
+
+
+# Marks of a side clause that sets up the question ("If you love...", "Since you enjoyed...").
+_PREMISE_MARKS = frozenset({"if", "since", "as", "because"})
+MIN_PREMISE_VALENCE = 2.0
+
+
+def _feeling_taken_for_granted(q: Question) -> list[Hit]:
+    """A strong feeling put in the person's mouth before the question ("If you love working here,
+    would you recommend us?"): the side clause says how they feel, so the question builds on it.
+    The feeling verb must take an object ("if you like" on its own is a courtesy)."""
+    from .valence import valence
+
+    hits = []
+    for tok in q.doc:
+        if tok.dep_ != "advcl" or not tok.tag_.startswith("VB"):
+            continue
+        marks = [c for c in tok.children if c.dep_ == "mark" and c.lower_ in _PREMISE_MARKS]
+        if not marks or not any(c.dep_ == "nsubj" and c.lower_ == "you" for c in tok.children):
+            continue
+        if abs(valence(tok.lower_)) < MIN_PREMISE_VALENCE:
+            continue
+        if not any(c.dep_ in ("dobj", "xcomp", "ccomp", "prep") for c in tok.children):
+            continue
+        a, b = q.sentence_of(tok.idx)
+        if not q.text[a:b].rstrip().endswith("?"):
+            continue
+        start, end = marks[0].idx, tok.right_edge.idx + len(tok.right_edge.text)
+        hits.append(
+            Hit(
+                start,
+                end,
+                f"{quote(q.text[start:end])} says how people feel before asking. This may push them towards "
+                "one answer. Consider asking how they feel first, as its own question.",
             )
         )
     return hits
@@ -565,6 +637,8 @@ def find_double_barrelled(q: Question) -> list[Hit]:
                 anchor = up
         if anchor.i in used_heads:
             continue
+        if _names_examples(q, head) or _sets_the_scene(q, anchor):
+            continue
         used_heads.add(anchor.i)
         if anchor.tag_.startswith("VB"):
             start = anchor.idx
@@ -585,6 +659,39 @@ def find_double_barrelled(q: Question) -> list[Hit]:
             )
         )
     return hits
+
+
+# A phrase that gives examples or a definition ("which includes illness and injury", "such as
+# lifting and pushing"): the joined words explain one thing, they are not two asks.
+_EXAMPLE_VERBS = frozenset(
+    "include includes included including contain contains contained involve involves involved cover covers "
+    "covered mean means meant".split()
+)
+_EXAMPLE_LEAD_RE = re.compile(r"(?:such as|for example|for instance|e\.g\.?|i\.e\.?|including|like)[\s:,]*$", re.IGNORECASE)
+
+
+def _names_examples(q: Question, head) -> bool:
+    """Return True when HEAD (the first of the joined words) sits in a phrase of examples."""
+    if _EXAMPLE_LEAD_RE.search(q.text[max(0, head.left_edge.idx - 20) : head.left_edge.idx]):
+        return True
+    for up in head.ancestors:
+        if up.dep_ in ("relcl", "acl") and up.lower_ in _EXAMPLE_VERBS:
+            return True
+        if up.dep_ == "prep" and up.lower_ in ("including", "like"):
+            return True
+    return False
+
+
+def _sets_the_scene(q: Question, anchor) -> bool:
+    """Return True when ANCHOR is in a statement before the question ("Imagine you are at work
+    and the line stops. What would you do?"): that sentence describes, it asks nothing."""
+    if len(q.sentences) < 2:
+        return False
+    last_a, last_b = q.sentences[-1]
+    if not q.text[last_a:last_b].rstrip().endswith("?"):
+        return False
+    a, b = q.sentence_of(anchor.idx)
+    return a < last_a and not q.text[a:b].rstrip().endswith("?")
 
 
 def _noun_list(head) -> bool:
@@ -624,6 +731,8 @@ def find_negative_wording(q: Question) -> list[Hit]:
         if tok.dep_ != "neg" or tok.lower_ not in _NOT_WORDS:
             continue
         head = tok.head
+        if head.dep_ in ("acomp", "attr") and head.head.dep_ == "ROOT" and head.head.lower_ in _BE_FORMS:
+            head = head.head  # "was your health not good?": the "not" belongs to the main "be"
         if head.dep_ != "ROOT" and not (head.dep_ in ("aux", "auxpass") and head.head.dep_ == "ROOT"):
             # "Do you think the council should not change...?": the "not" is in what is asked about.
             if not (head.dep_ == "ccomp" and head.head.dep_ == "ROOT" and head.head.lower_ in _OPINION_VERBS):
