@@ -51,6 +51,7 @@ def find_leading(q: Question) -> list[Hit]:
     if q.doc is not None:
         hits.extend(_loaded_words(q))
         hits.extend(_feeling_taken_for_granted(q))
+        hits.extend(_reason_for_one_side(q))
     taken: list[tuple[int, int]] = []
     kept = []
     for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
@@ -287,6 +288,61 @@ def _feeling_taken_for_granted(q: Question) -> list[Hit]:
                 "one answer. Consider asking how they feel first, as its own question.",
             )
         )
+    return hits
+
+
+# Verbs that ask whether people back something.
+_BACKING_VERBS = frozenset(
+    "support supports favor favour approve allow allowed endorse back oppose".split()
+)
+_BOTH_SIDES_RE = re.compile(
+    r"\b(?:or\s+oppose|or\s+against|for\s+or\s+against|or\s+disapprove|or\s+not|or\s+disagree)\b", re.IGNORECASE
+)
+
+
+def _reason_for_one_side(q: Question) -> list[Hit]:
+    """A reason for one side given inside a question that asks whether people back something
+    ("Do you support advertising abroad to promote job creation?", "...tax rates in order to
+    protect our children's health?"): the question argues for the answer it asks about (Pew
+    Research Center, Writing survey questions; Payne 1951). Found from the grammar: a purpose
+    clause ("to...", "in order to...", "so that...") whose words praise or warn (VADER, or the
+    claim words), attached to a question of backing with no other side offered."""
+    from .valence import valence
+
+    if _BOTH_SIDES_RE.search(q.text):
+        return []
+    hits = []
+    for a, b in q.sentences:
+        if not q.text[a:b].rstrip().endswith("?"):
+            continue
+        sentence_tokens = [t for t in q.doc if a <= t.idx < b]
+        backing = [t for t in sentence_tokens if t.lower_ in _BACKING_VERBS or (t.lower_ in ("favor", "favour") and t.dep_ == "pobj")]
+        if not backing:
+            continue
+        for tok in sentence_tokens:
+            purpose = (tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)) or (
+                tok.dep_ == "acl" and tok.head.lower_ == "order"
+            )
+            if not purpose:
+                continue
+            words = [t for t in tok.subtree]
+            strong = any(
+                abs(valence(t.lower_)) >= MIN_CLAIM_VALENCE and t.lower_ not in q.rules.not_loaded for t in words
+            ) or any(_CLAIM_WORDS_RE.fullmatch(t.lower_) for t in words)
+            if not strong:
+                continue
+            first = tok.left_edge if tok.dep_ == "advcl" else tok.head.head  # "in order to..."
+            start = first.idx if first.i < tok.i else tok.idx
+            end = tok.right_edge.idx + len(tok.right_edge.text)
+            hits.append(
+                Hit(
+                    start,
+                    end,
+                    f"{quote(q.text[start:end])} gives a reason for one side. This may push people towards "
+                    "it. Consider asking without the reason, or giving both sides.",
+                )
+            )
+            break
     return hits
 
 
@@ -547,9 +603,11 @@ def _about_the_person(verb, aux) -> bool:
     subjects = [c for c in list(verb.children) + list(aux.children) if c.dep_ in ("nsubjpass", "nsubj")]
     up = verb
     while not subjects and up.dep_ in ("xcomp", "acomp") and up.head.i != up.i:
-        # "Would you be happy to be contacted?": the infinitive's subject is the clause's.
+        # "Would you be happy to be contacted?": the infinitive's subject is the clause's. But after
+        # an object ("do you remember brands being advertised"), the object is what it is about.
         up = up.head
-        subjects = [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
+        objects = [c for c in up.children if c.dep_ == "dobj"]
+        subjects = objects or [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
     for subject in subjects:
         if subject.lower_ in _PERSON_WORDS or subject.lower_ in _PERSON_NOUNS:
             return True
@@ -637,7 +695,7 @@ def find_double_barrelled(q: Question) -> list[Hit]:
                 anchor = up
         if anchor.i in used_heads:
             continue
-        if _names_examples(q, head) or _sets_the_scene(q, anchor):
+        if _names_examples(q, head) or _sets_the_scene(q, anchor) or _follow_up(tok):
             continue
         used_heads.add(anchor.i)
         if anchor.tag_.startswith("VB"):
@@ -680,6 +738,13 @@ def _names_examples(q: Question, head) -> bool:
         if up.dep_ == "prep" and up.lower_ in ("including", "like"):
             return True
     return False
+
+
+def _follow_up(tok) -> bool:
+    """Return True when the joined part asks a follow-up about the same thing ("...and if so, how
+    often?", "and if not, why not?"): one ask, then its details."""
+    words = [t.lower_ for t in tok.subtree]
+    return any(a == "if" and b in ("so", "yes", "not", "no") for a, b in zip(words, words[1:]))
 
 
 def _sets_the_scene(q: Question, anchor) -> bool:

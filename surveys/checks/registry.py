@@ -117,13 +117,17 @@ CHECKS: tuple[Check, ...] = (
         why="A short, everyday word is quicker to read. It is also harder to misread.",
         source="Plain English Campaign, A to Z of alternative words",
         run=wording.find_complex_words,
-        catches="A long or formal word, or a wordy phrase, that has a plain alternative (obtain: get).",
+        catches=(
+            "A long or formal word, or a wordy phrase, that has a plain alternative (obtain: get). Also a "
+            'question turned into a noun: "What is the frequency of..." says "How often..." in more words.'
+        ),
         example="Where do you currently reside?",
         better="Where do you live now?",
         examples_flag=_examples(
             "Did you obtain a bed for the night?",
             "Where do you currently reside?",
             "Did staff ask questions in order to find out what you need?",
+            "What is the frequency of your visits to the food bank?",
         ),
         examples_pass=_examples(
             "Did you get a bed for the night?",
@@ -219,8 +223,9 @@ CHECKS: tuple[Check, ...] = (
         run=design.find_passive_voice,
         needs_parser=True,
         catches=(
-            'A passive verb ("have you been helped", "was your tenancy ended"). Verbs that describe a state '
-            '("were you satisfied", "where were you born") are left alone.'
+            'A passive verb about the person or people asked ("have you been helped", "was your tenancy '
+            'ended"). Verbs that describe a state ("were you satisfied", "where were you born") are left '
+            'alone. So are passives about things ("adverts you remember being shown").'
         ),
         example="Was your tenancy ended?",
         better="Did your landlord end your tenancy?",
@@ -233,6 +238,7 @@ CHECKS: tuple[Check, ...] = (
             "Did the council help you?",
             "Were you satisfied with the service?",
             "Where were you born?",
+            "Which adverts do you remember being shown on TV?",
         ),
     ),
     Check(
@@ -266,6 +272,7 @@ CHECKS: tuple[Check, ...] = (
             "Do you see your partner or ex-partner?",
             "Did you go and see your GP?",
             "Do you do hard physical work, such as lifting and carrying?",
+            "Do you get headaches, and if so, how many a week?",
         ),
     ),
     Check(

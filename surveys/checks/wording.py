@@ -66,9 +66,39 @@ def find_stigmatising(q: Question) -> list[Hit]:
     return hits
 
 
+# A question turned into a noun ("What is the frequency of your use of...?"): the verb hides in a
+# noun, and a "how" question says the same in fewer, plainer words (Plain English Campaign, How to
+# write in plain English: use verbs, not nouns made from them).
+_NOUN_QUESTION_RE = re.compile(
+    r"\bwhat(?:\s+is|['\u2019]s)\s+the\s+(?P<noun>frequency|number|amount|quantity|likelihood|duration)\s+of\b",
+    re.IGNORECASE,
+)
+_HOW_FOR_NOUN = {
+    "frequency": "How often",
+    "number": "How many",
+    "amount": "How much",
+    "quantity": "How much",
+    "likelihood": "How likely",
+    "duration": "How long",
+}
+NOUN_QUESTION_SOURCE = "Plain English Campaign, How to write in plain English (use verbs, not nouns made from them)"
+
+
 def find_complex_words(q: Question) -> list[Hit]:
-    """Return hits for long or formal words and wordy phrases that have a plain alternative."""
+    """Return hits for long or formal words and wordy phrases that have a plain alternative, and
+    for a question turned into a noun ("What is the frequency of...": "How often...")."""
     hits = []
+    for match in _NOUN_QUESTION_RE.finditer(q.text):
+        plain = _HOW_FOR_NOUN[match.group("noun").lower()]
+        hits.append(
+            Hit(
+                match.start(),
+                match.end(),
+                f"{quote(match.group(0))} uses more words than it needs. Consider asking {quote(plain)}.",
+                None,
+                NOUN_QUESTION_SOURCE,
+            )
+        )
     for start, end, term in q.matches(q.rules.plain_words):
         found = q.text[start:end]
         if " " in term.forms[0].strip():
