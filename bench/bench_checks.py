@@ -265,8 +265,8 @@ def main() -> int:
             and result["pairwise"] > result["fk_pairwise"]
         )
         print(f"other people's questions, {split}: precision {result['precision']:.3f}, recall {result['recall']:.3f}, "
-              f"leading recall {result['leading_recall']:.2f}, pairwise {result['pairwise']:.2f} "
-              f"(Flesch-Kincaid {result['fk_pairwise']:.2f}, {result['pairs']} pairs) "
+              f"leading recall {result['leading_recall']:.2f}, pairwise {result['pairwise']:.3f} "
+              f"(Flesch-Kincaid {result['fk_pairwise']:.3f}, {result['pairs']} pairs) "
               f"(targets 0.9, 0.8, 0.7, 0.85 and above Flesch-Kincaid): {verdict(ok)}")
     print(f"checker p50 per question: {p50:.2f} ms (floor {floor50:.2f} ms, ratio {p50 / floor50:.2f}): "
           f"{verdict(p50 < TARGET_P50_MS and p50 / floor50 < TARGET_RATIO)}")
