@@ -184,7 +184,7 @@ def drive_page(path: Path, out: Path) -> None:
     step("interviewer filter on", lambda: at.selectbox(key="explore_interviewer").set_value(person).run())
     step("interviewer filter off", lambda: at.selectbox(key="explore_interviewer").set_value("").run())
     at.session_state["explore_tab"] = "Open answers"
-    step("open answers: first open (reads the 10 new answers)", at.run)
+    step("open answers: first open (new answers read on their own thread)", at.run)
     step("open answers: change version", lambda: at.selectbox(key="explore_open_version").set_value(versions[0]).run())
     step("open answers: change question", lambda: at.selectbox(key="explore_open_question").set_value(question).run())
     at.session_state["explore_tab"] = "You said, we did"
