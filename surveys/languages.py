@@ -310,6 +310,22 @@ def asked_questions(db: Database, version_id: str, language: str = "",
     return out
 
 
+def interview_language_names(db: Database, version_ids: Sequence[str]) -> dict[str, str]:
+    """Return {an interview's language as stored: its name}, for splitting figures by language.
+
+    Empty when the versions have one language only (there is nothing to split). '' (the main
+    language) is named after the versions' main language, or "Main language" when they differ.
+    """
+    mains, names = set(), {}
+    for version_id in version_ids:
+        found = version_languages(db, version_id)
+        mains.add(found[0]["name"])
+        names.update({lang["language"]: lang["name"] for lang in found[1:]})
+    if not names:
+        return {}
+    return {"": mains.pop() if len(mains) == 1 else "Main language", **names}
+
+
 __all__ = [
     "CHECKED_LANGUAGE",
     "MISSING_WORDS",
@@ -317,6 +333,7 @@ __all__ = [
     "asked_questions",
     "check_language",
     "checked_languages_note",
+    "interview_language_names",
     "is_english",
     "language_code",
     "language_name",
