@@ -251,6 +251,14 @@ def untranslated(db: Database, version_id: str) -> list[dict]:
     return gaps
 
 
+def untranslated_by_question(db: Database, version_id: str) -> dict[str, list[str]]:
+    """Return {question id: names of the languages its words are not (all) translated into yet}."""
+    marks: dict[str, list[str]] = {}
+    for gap in untranslated(db, version_id):
+        marks.setdefault(gap["question_id"], []).append(language_name(gap["language"]))
+    return marks
+
+
 MISSING_WORDS = {"wording": "the question", "help_text": "the help text", "options": "some answers"}
 
 
@@ -344,6 +352,7 @@ __all__ = [
     "set_languages",
     "translation_history",
     "untranslated",
+    "untranslated_by_question",
     "untranslated_sentences",
     "version_languages",
 ]
