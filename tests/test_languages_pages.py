@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from surveys import languages
+from surveys.accounts import command_line_actor
 from surveys.interviews import save_answer, start_interview, submit_interview
 from surveys.storage import open_database
 from surveys.storage import core as store
@@ -23,10 +24,11 @@ def two_languages(db_path: Path) -> dict:
     jo = store.add_person(db, "Jo", "peer_researcher")
     languages.save_translation(db, story, "Welsh", wording="Sut mae eich cartref?", person_id=jo)
     store.set_version_status(db, version_id, "published")
+    me = command_line_actor(db)  # no accounts yet: the person at the laptop acts
     for code, language, words in (("R1", "", "fine thanks"), ("R2", "Welsh", "iawn"), ("R3", "Welsh", "da iawn")):
-        interview_id = start_interview(db, version_id, code, None, True, language=language)
-        save_answer(db, interview_id, story, words)
-        submit_interview(db, interview_id)
+        interview_id = start_interview(db, version_id, code, me, True, language=language)
+        save_answer(db, interview_id, story, words, actor=me)
+        submit_interview(db, interview_id, me)
     db.conn.close()
     return {"version_id": version_id}
 
