@@ -204,7 +204,11 @@ def questions_in_language(db: Database, version_id: str, language: str = "") -> 
     `untranslated` (the parts still in the main language: wording, help_text, options).
     `options` stay in the main language, because answers are stored that way.
     """
-    questions = store.questions_for_version(db, version_id)
+    return _in_language(db, version_id, store.questions_for_version(db, version_id), language)
+
+
+def _in_language(db: Database, version_id: str, questions: Sequence[Mapping], language: str) -> list[dict]:
+    """Return QUESTIONS with their words in LANGUAGE, as questions_in_language describes."""
     languages = version_languages(db, version_id)
     language = check_language(db, version_id, language) if language else ""
     translations = {} if not language else {
@@ -304,17 +308,27 @@ def asked_questions(db: Database, version_id: str, language: str = "",
     there is no answer yet), and `answer_rule`: the question's answer rule in words ('' for
     none), in LANGUAGE when the form gave it.
     """
+    return as_asked(db, version_id, store.questions_for_version(db, version_id), language, answers)
+
+
+def as_asked(db: Database, version_id: str, questions: Sequence[Mapping], language: str = "",
+             answers: Mapping[str, Mapping] | None = None) -> list[dict]:
+    """Return QUESTIONS (already read, of VERSION_ID) as asked_questions gives them.
+
+    For a page that has read the questions already: the translations are read only for an
+    interview in another language, so an interview in the main language costs one small query.
+    """
     from surveys.piping import answers_to_show, fill_question
     from surveys.rules import answer_rule_words
 
-    questions = questions_in_language(db, version_id, language)
+    items = _in_language(db, version_id, questions, language)
     main = main_language(db, version_id)
-    shown = answers_to_show(questions, answers or {})
+    shown = answers_to_show(items, answers or {})
     out = []
-    for question in questions:
-        item = fill_question(question, shown)
-        item["answer_rule"] = answer_rule_words(question, question["language"], main)
-        out.append(item)
+    for item in items:
+        asked = fill_question(item, shown)
+        asked["answer_rule"] = answer_rule_words(item, item["language"], main)
+        out.append(asked)
     return out
 
 
@@ -338,6 +352,7 @@ __all__ = [
     "CHECKED_LANGUAGE",
     "MISSING_WORDS",
     "add_language",
+    "as_asked",
     "asked_questions",
     "check_language",
     "checked_languages_note",
