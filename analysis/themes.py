@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -137,43 +140,39 @@ def read_waiting_answers(db: Database, limit: int | None = None) -> int:
     return privacy.read_waiting_answers(db, terms_of=terms_of_texts, limit=limit)
 
 
-_readers: dict[str, threading.Thread] = {}
+_readers: dict[str, subprocess.Popen] = {}
 _readers_lock = threading.Lock()
 
 
 def read_in_background(db_path: str) -> bool:
-    """Start reading the waiting answers of the database at DB_PATH on a thread of its own; return True if started.
+    """Start reading the waiting answers of the database at DB_PATH in a process of its own; return True if started.
 
-    One reader per database per process: a page never waits for the language model to load.
-    The reader opens its own connection and stores what it reads as read_waiting_answers does;
-    answers not read yet are simply not shown (search and common words) until it is done.
+    One reader per database at a time (`python -m surveys read-answers`): the page never waits
+    for the language model, and the model's work and memory stay out of the app's process. The
+    reader stores what it reads as read_waiting_answers does; answers not read yet are simply
+    not shown (search and common words) until it is done.
     """
     with _readers_lock:
         running = _readers.get(db_path)
-        if running is not None and running.is_alive():
+        if running is not None and running.poll() is None:
             return False
-
-        def work() -> None:
-            from surveys.storage import open_database
-
-            db = open_database(db_path, migrate_now=False)
-            try:
-                read_waiting_answers(db)
-            finally:
-                db.conn.close()
-
-        thread = threading.Thread(target=work, name=f"read-answers:{db_path}", daemon=True)
-        _readers[db_path] = thread
-        thread.start()
+        root = Path(__file__).resolve().parents[1]
+        _readers[db_path] = subprocess.Popen(
+            [sys.executable, "-m", "surveys", "read-answers", "--db", db_path], cwd=root,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+        )
         return True
 
 
 def wait_for_background_reading(db_path: str, timeout: float | None = None) -> None:
     """Return when the background reader of DB_PATH (if any) has finished, or after TIMEOUT seconds."""
     with _readers_lock:
-        thread = _readers.get(db_path)
-    if thread is not None:
-        thread.join(timeout)
+        reader = _readers.get(db_path)
+    if reader is not None:
+        try:
+            reader.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def waiting_answers(db: Database) -> int:

@@ -134,7 +134,7 @@ def load_summary(path, version_id, stamp, waiting) -> str:
 def answers_still_waiting() -> int:
     """Return how many new open answers are still being read, after starting the reader if need be.
 
-    New answers are read once (personal details, masks, common words) on a thread of their own,
+    New answers are read once (personal details, masks, common words) in a process of their own,
     so the page never waits for the language model; until then they are left out.
     """
     waiting = themes.waiting_answers(db)

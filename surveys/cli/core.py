@@ -1,4 +1,4 @@
-"""Commands `init`, `versions` and `demo`."""
+"""Commands `init`, `versions`, `demo` and `read-answers`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--if-empty", action="store_true", help="only add the demo when the database has no surveys yet"
     )
     demo.set_defaults(run=run_demo)
+
+    read = subparsers.add_parser("read-answers",
+                                 help="read new open answers once for personal details and common words")
+    add_db_argument(read)
+    read.set_defaults(run=run_read_answers)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -99,6 +104,10 @@ def run_demo(args: argparse.Namespace) -> int:
     )
     # Each open answer is read once for personal details and common words, now rather than when
     # someone first opens Explore or exports.
+    return _read_answers(db)
+
+
+def _read_answers(db) -> int:
     from analysis import themes
 
     started = time.perf_counter()
@@ -106,3 +115,8 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Read {read:,} open answers for personal details and common words in "
           f"{time.perf_counter() - started:.1f} s.")
     return 0
+
+
+def run_read_answers(args: argparse.Namespace) -> int:
+    """Read the open answers and notes still waiting (Explore starts this on its own when needed)."""
+    return _read_answers(open_existing_database(args.db))
