@@ -15,7 +15,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from surveys.storage import BUSY_TIMEOUT_SECONDS, StorageError, audit, open_database, write_transaction
+from surveys.storage import (
+    BUSY_TIMEOUT_SECONDS,
+    StorageError,
+    audit,
+    database_sidecars,
+    open_database,
+    sqlite_uri,
+    write_transaction,
+)
 from surveys.storage import transfer as transfer_store
 
 
@@ -44,6 +52,17 @@ def _copy_with_backup_api(source: Path, target: Path) -> None:
         src.close()
 
 
+def _is_part_of(path: Path, db_path: Path) -> bool:
+    """Return True when PATH is the database at DB_PATH or one of the files SQLite keeps beside it."""
+    for part in database_sidecars(db_path):
+        try:
+            if path.resolve() == part.resolve() or (path.exists() and part.exists() and os.path.samefile(path, part)):
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def backup(db_path: str | os.PathLike, out_path: str | os.PathLike) -> Path:
     """Return OUT_PATH after writing a consistent copy of the database at DB_PATH there.
 
@@ -56,7 +75,7 @@ def backup(db_path: str | os.PathLike, out_path: str | os.PathLike) -> Path:
         raise StorageError(f"{out_path} is a folder. Give the name of the backup file to make.")
     if not out_path.parent.exists():
         raise StorageError(f"The folder {out_path.parent} does not exist.")
-    if out_path.exists() and os.path.samefile(out_path, db_path):
+    if _is_part_of(out_path, db_path):
         raise StorageError("The backup cannot be written over the database itself. Pick another name.")
     handle, temp_name = tempfile.mkstemp(prefix=".backup-", suffix=".db", dir=out_path.parent)
     os.close(handle)
@@ -101,7 +120,7 @@ def restore(backup_path: str | os.PathLike, db_path: str | os.PathLike, actor: s
         _copy_with_backup_api(db_path, safety)
     elif not db_path.parent.exists():
         raise StorageError(f"The folder {db_path.parent} does not exist.")
-    source = sqlite3.connect(f"file:{backup_path.resolve()}?mode=ro", uri=True)
+    source = sqlite3.connect(sqlite_uri(backup_path, mode="ro"), uri=True)
     try:
         target = sqlite3.connect(str(db_path), timeout=BUSY_TIMEOUT_SECONDS)
         try:

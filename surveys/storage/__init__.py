@@ -58,21 +58,38 @@ def new_id() -> str:
 
 
 def _check_writable(path: Path) -> None:
+    """Raise StorageError unless PATH can be opened or made, using only os.stat and os.access.
+
+    Never open the database file with Python's open(): on Linux, closing any descriptor of a
+    file drops every POSIX lock this process holds on it, so SQLite's locks would vanish under
+    open connections and the write-ahead log could be deleted. Whether the file really is a
+    database is left to SQLite itself, which reads the header when the connection starts.
+    """
     folder = path.parent if str(path.parent) else Path(".")
     if path.exists():
         if path.is_dir():
             raise StorageError(f"{path} is a folder, not a database file. Give the path of a file.")
         if not os.access(path, os.R_OK | os.W_OK):
             raise StorageError(f"Cannot open {path}: this user is not allowed to read and change it.")
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head and head != SQLITE_HEADER:
-            raise NotOurDatabase(f"{path} is not a database file. Check the path.")
         return
     if not folder.exists():
         raise StorageError(f"Cannot make a database at {path}: the folder {folder} does not exist.")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StorageError(f"Cannot make a database at {path}: this user cannot write in {folder}.")
+
+
+def sqlite_uri(path: str | os.PathLike, **options: str) -> str:
+    """Return a file: URI for PATH (quoted, so ? and # in a name are safe) with OPTIONS such as mode="ro"."""
+    from urllib.parse import quote, urlencode
+
+    query = f"?{urlencode(options)}" if options else ""
+    return f"file:{quote(str(Path(path).resolve()))}{query}"
+
+
+def database_sidecars(path: str | os.PathLike) -> list[Path]:
+    """Return the database file at PATH and the files SQLite keeps beside it (-wal, -shm, -journal)."""
+    path = Path(path)
+    return [path] + [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
 
 
 def open_database(path: str | os.PathLike, *, migrate_now: bool = True) -> Database:
@@ -84,6 +101,7 @@ def open_database(path: str | os.PathLike, *, migrate_now: bool = True) -> Datab
     path = Path(path)
     if str(path) != ":memory:":
         _check_writable(path)
+    conn = None
     try:
         conn = sqlite3.connect(
             str(path),
@@ -99,9 +117,13 @@ def open_database(path: str | os.PathLike, *, migrate_now: bool = True) -> Datab
         # laptop whose battery dies, not only a crash of the app. It costs a disk flush per save.
         conn.execute("PRAGMA synchronous = FULL")
     except sqlite3.OperationalError as exc:
+        if conn is not None:
+            conn.close()
         raise StorageError(f"Cannot open or make a database at {path}: {exc}.") from exc
     except sqlite3.DatabaseError as exc:
-        raise NotOurDatabase(f"{path} could not be opened as a database: {exc}.") from exc
+        if conn is not None:
+            conn.close()
+        raise NotOurDatabase(f"{path} is not a database file ({exc}). Check the path.") from exc
     db = Database(conn, execute_plugins=False)
     if migrate_now:
         migrate(db)

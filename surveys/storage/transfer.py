@@ -17,7 +17,6 @@ from sqlite_utils import Database
 from .migrations import ERASED_MARK
 
 from . import (
-    SQLITE_HEADER,
     NotOurDatabase,
     SchemaTooNew,
     StorageError,
@@ -25,6 +24,7 @@ from . import (
     _rows,
     get_setting,
     set_setting,
+    sqlite_uri,
 )
 
 # Tables copied between laptops, in an order where parents come before children.
@@ -61,12 +61,12 @@ def check_database_file(path: str | os.PathLike) -> None:
     path = Path(path)
     if not path.exists() or not path.is_file():
         raise StorageError(f"There is no file at {path}. Check the path.")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head != SQLITE_HEADER:
-        raise NotOurDatabase(f"{path.name} is not a Peer Survey Studio database, so it was left alone.")
+    if path.stat().st_size == 0:
+        raise NotOurDatabase(f"{path.name} is empty, so it is not a Peer Survey Studio database.")
+    # Only SQLite reads the file, never Python's open(): the file may be a database that this
+    # process has open, and closing a plain file handle would drop SQLite's locks on it.
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
     except sqlite3.DatabaseError as exc:
         raise NotOurDatabase(f"{path.name} could not be opened as a database.") from exc
     try:
@@ -143,8 +143,7 @@ def answers_for_export(db: Database, version_id: str) -> list[tuple]:
 
 def attach_source(db: Database, path: str | os.PathLike) -> None:
     """Attach the database at PATH as schema `src`, read-only, for the merge queries."""
-    uri = f"file:{Path(path).resolve()}?mode=ro"
-    db.execute("ATTACH DATABASE ? AS src", [uri])
+    db.execute("ATTACH DATABASE ? AS src", [sqlite_uri(path, mode="ro")])
 
 
 def detach_source(db: Database) -> None:
