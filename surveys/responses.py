@@ -23,7 +23,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from surveys import downloads
-from surveys.accounts import Actor, NotAllowed, check_actor
+from surveys.accounts import Actor, check_actor
 from surveys.downloads import neutralise
 from surveys.input_files import MAX_FILE_BYTES, check_input_file
 from surveys.storage import StorageError, audit, erasure_key, now, write_transaction
@@ -455,10 +455,11 @@ def answer_table(db: Database, version_id: str, *, identifiable: bool = False) -
             "yes" if interview["synthetic"] else "no",
         ] + [""] * len(asked)
     found = transfer_store.answers_for_export(db, version_id)
-    open_values = [value for _, question_id, value, opt_out in found
-                   if kinds.get(question_id) in OPEN_TYPES and value and not opt_out]
-    # Mask every open answer in one batch: the name finder is far faster on a whole list.
-    masked = dict(zip(open_values, open_values if identifiable else _privacy().mask_many(open_values)))
+    # Masks are worked out once per answer and stored (surveys/privacy.py); only answers not read
+    # yet are masked here, in one batch.
+    masked = {} if identifiable else _privacy().stored_masks_for_version(db, version_id, [
+        value for _, question_id, value, opt_out in found
+        if kinds.get(question_id) in OPEN_TYPES and value and not opt_out])
     for interview_id, question_id, value, opt_out in found:
         if question_id not in position or interview_id not in rows:
             continue
@@ -516,12 +517,9 @@ def export_responses(
     suffix = out_path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInput("Save answers as a .csv or .xlsx file (the name must end in .csv or .xlsx).")
-    if identifiable:
-        try:
-            actor = check_actor(db, actor, "admin")
-        except NotAllowed as exc:
-            raise ExportRefused("Only an admin can export answers with names and other personal details left in. "
-                                "Ask your admin, or export with the details hidden.") from exc
+    if identifiable and not _privacy().can_see_personal_details(db, actor):
+        raise ExportRefused("Only an admin can export answers with names and other personal details left in. "
+                            "Ask your admin, or export with the details hidden.")
     name = actor.name if isinstance(actor, Actor) else (actor or "")
     if not out_path.parent.exists():
         raise InvalidInput(f"The folder {out_path.parent} does not exist.")
@@ -539,8 +537,7 @@ def export_responses(
     with write_transaction(db):
         if identifiable:
             _privacy().record_identifiable_export(
-                db, {"role": actor.role, "name": actor.name, "person_id": actor.person_id},
-                f"answers of {version['survey_name']} {version['label']} to {out_path.name}", len(rows))
+                db, actor, f"answers of {version['survey_name']} {version['label']} to {out_path.name}", len(rows))
         audit(db, name, "export answers", "survey_version", version["id"], None,
               {"file": out_path.name, "interviews": len(rows), "identifiable": identifiable})
     return ExportResult(out_path, codebook_path, len(rows), answers, identifiable)

@@ -362,7 +362,8 @@ def test_compare_wordings_gives_diff_scores_and_flags(checker):
     assert result["diff"] == codesign.word_diff("Are you a substance misuser?", "Do you use drugs or alcohol?")
     assert result["a"]["text"] == "Are you a substance misuser?"
     assert "stigmatising" in [f["code"] for f in result["a"]["flags"]]
-    assert result["b"]["flags"] == [] and result["b"]["score"] == 100
+    # No flags; the score's plainness part takes 0.7 for "alcohol" (docs/checks.md, "The score").
+    assert result["b"]["flags"] == [] and result["b"]["score"] == 99
     assert result["a"]["score"] < result["b"]["score"]
     flag = next(f for f in result["a"]["flags"] if f["code"] == "stigmatising")
     assert "Are you a substance misuser?"[flag["start"]:flag["end"]] == flag["quoted"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys import codesign, languages
+from surveys.accounts import command_line_actor
 from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
 from surveys.accounts import command_line_actor
 from surveys.merge import merge_databases
@@ -119,12 +120,14 @@ def test_adding_a_language_in_the_app_names_the_main_one_english(db):
 def test_an_interview_records_its_language(survey):
     db, version_id = survey["db"], survey["version_id"]
     store.set_version_status(db, version_id, "published")
-    interview_id = start_interview(db, version_id, "R1", None, True, language="French")
-    assert resume(db, interview_id, None).interview["language"] == "French (fr)"
-    english = start_interview(db, version_id, "R2", None, True)
-    assert resume(db, english, None).interview["language"] == ""
+    # No accounts yet: the person at the laptop acts (interview functions take an accounts.Actor).
+    me = command_line_actor(db)
+    interview_id = start_interview(db, version_id, "R1", me, True, language="French")
+    assert resume(db, interview_id, me).interview["language"] == "French (fr)"
+    english = start_interview(db, version_id, "R2", me, True)
+    assert resume(db, english, me).interview["language"] == ""
     with pytest.raises(InvalidInput, match="no Welsh words"):
-        start_interview(db, version_id, "R3", None, True, language="Welsh")
+        start_interview(db, version_id, "R3", me, True, language="Welsh")
 
 
 def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp_path):
@@ -137,7 +140,7 @@ def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp
     jo = store.add_person(db, "Jo", "peer_researcher")
     languages.save_translation(db, question, "Welsh", wording="Sut wyt ti?", person_id=jo)
     store.set_version_status(db, version_id, "published")
-    start_interview(db, version_id, "R1", None, True, language="Welsh")
+    start_interview(db, version_id, "R1", command_line_actor(db), True, language="Welsh")
     db.conn.close()
     other = open_database(target)
     summary = merge_databases(source, other, command_line_actor(other))
@@ -230,3 +233,34 @@ def test_earlier_answers_fill_in_the_words_in_the_interview_language():
         "Vous dormez au Foyer; aide: Food, A bed; nom: …"
     assert piped_names("${a} and ${ b } and ${a}") == ["a", "b"]
     assert rename_piped("Hi ${first-name}", {"first-name": "first_name"}) == "Hi ${first_name}"
+
+
+def test_interviewers_see_the_answer_rule_in_their_language_or_in_words():
+    from surveys.rules import answer_rule_words
+
+    question = {"type": "number", "form_columns": {"type": "integer", "columns": {
+        "constraint": ". <= 72", "constraint_message::French (fr)": "72 au plus"}}}
+    assert answer_rule_words(question, "French (fr)", "English (en)") == "72 au plus"
+    assert answer_rule_words(question, "", "English (en)") == "A whole number up to 72."
+    question["form_columns"]["columns"]["constraint_message"] = "No more than 72 months"
+    assert answer_rule_words(question, "", "English (en)") == "No more than 72 months"
+    assert answer_rule_words({"type": "text", "form_columns": {}}, "") == ""
+
+
+def test_an_interviewer_reads_the_question_in_french_with_the_earlier_answer_filled_in(survey):
+    from surveys.languages import asked_questions
+
+    db, version_id = survey["db"], survey["version_id"]
+    languages.save_translation(db, survey["name"], "French (fr)", wording="Comment vous appeler, ${home} ?",
+                               person_id=survey["dee"])
+    store.update_question(db, survey["home"], {"form_columns": {"columns": {"constraint": "string-length(.) <= 20"}}})
+    before = asked_questions(db, version_id, "French (fr)")
+    assert [q["wording"] for q in before] == ["Où dormez-vous ?", "Comment vous appeler, … ?"]
+    answers = {survey["home"]: {"question_id": survey["home"], "value": "Own flat"}}
+    after = asked_questions(db, version_id, "French (fr)", answers)
+    assert after[1]["wording"] == "Comment vous appeler, Appartement ?"
+    assert after[0]["answer_rule"] == "Up to 20 letters."
+    english = asked_questions(db, version_id, "", answers)
+    assert english[1]["wording"] == "What should we call you, Own flat?"
+    assert store.get_question(db, survey["name"])["wording"] == "What should we call you, ${home}?", \
+        "the stored words keep ${home}"

@@ -14,16 +14,19 @@ import os
 import sqlite3
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from surveys.storage import StorageError, open_database, resolve_db_path
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 ADMIN_ENV = "SURVEYS_ADMIN"
 ADMIN_PASSWORD_ENV = "SURVEYS_ADMIN_PASSWORD"
 
 # Modules that add commands, in the order they appear in --help.
 COMMAND_MODULES = ("surveys.cli.core", "surveys.cli.check", "surveys.cli.report", "surveys.cli.transfer", "surveys.cli.accounts")
+# Commands that need no database: for these only their own module is loaded, which keeps
+# sqlite-utils (and the pandas it loads, about half a second) out of a `check` run.
+STANDALONE_COMMANDS = {"check": "surveys.cli.check"}
 
 
 class PlainArgumentParser(argparse.ArgumentParser):
@@ -90,49 +93,61 @@ def signed_in_admin(db: Database, args: argparse.Namespace):
 
 def open_existing_database(path_value: str | None) -> Database:
     """Return the database at --db (or the default), refusing a path with no database yet."""
+    from surveys.storage import StorageError, open_database, resolve_db_path
+
     path = resolve_db_path(path_value)
     if not path.exists():
         raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
     return open_database(path)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser with every command registered."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """Return the parser with the commands of MODULES (every command unless told) registered."""
     parser = PlainArgumentParser(
         prog="python -m surveys",
         description="Peer Survey Studio: design, run and learn from peer research surveys.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=PlainArgumentParser)
     subparsers.required = True
-    for module_name in COMMAND_MODULES:
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ARGV, run the command and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    standalone = STANDALONE_COMMANDS.get(words[0]) if words else None
+    parser = build_parser((standalone,) if standalone else COMMAND_MODULES)
+    args = parser.parse_args(words)
     try:
         return int(args.run(args) or 0)
-    except StorageError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
-    except EOFError:
-        print("Error: the command needed an answer, but the input ended first.", file=sys.stderr)
+    except Exception as exc:
+        message = plain_error(exc)
+        if message is None:
+            raise
+        print(f"Error: {message}", file=sys.stderr)
         return 2
-    except UnicodeError:
-        print("Error: some text could not be read as proper letters (it is not UTF-8). "
-              "Check the file or the words you typed.", file=sys.stderr)
-        return 2
-    except OSError as exc:
+
+
+def plain_error(exc: BaseException) -> str | None:
+    """Return the sentence to print for an error that bad input causes, or None for a real bug."""
+    # Storage errors carry a plain message; a run that never loaded storage cannot raise one.
+    storage = sys.modules.get("surveys.storage")
+    if storage is not None and isinstance(exc, storage.StorageError):
+        return str(exc)
+    if isinstance(exc, EOFError):
+        return "the command needed an answer, but the input ended first."
+    if isinstance(exc, UnicodeError):
+        return ("some text could not be read as proper letters (it is not UTF-8). "
+                "Check the file or the words you typed.")
+    if isinstance(exc, OSError):
         # A file that cannot be read or written: say which and why, in a sentence.
         where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
-        print(f"Error: could not use the file{where}: {exc.strerror or exc}.", file=sys.stderr)
-        return 2
-    except sqlite3.DatabaseError as exc:
-        print(f"Error: the database could not do this: {exc}.", file=sys.stderr)
-        return 2
+        return f"could not use the file{where}: {exc.strerror or exc}."
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the database could not do this: {exc}."
+    return None
