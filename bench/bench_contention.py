@@ -29,12 +29,13 @@ WORKER = textwrap.dedent(
     """
     import json, sys, time
     sys.path.insert(0, {root!r})
+    from surveys import accounts
     from surveys import interviews as iv
     from surveys.storage import open_database
 
     setup = json.loads({setup!r})
     db = open_database({path!r}, migrate_now=False)
-    person = setup["people"][{worker}]
+    person = accounts.actor_for_account(db, setup["accounts"][{worker}])
     place, happy, nights, helped, more = setup["questions"]
     times, saved, errors = [], [], []
     while time.time() < {start_at}:
@@ -62,7 +63,10 @@ WORKER = textwrap.dedent(
 
 
 def small_survey(path: Path, interviewers: int) -> dict:
-    """Make a published five-question survey and INTERVIEWERS people in the database at PATH."""
+    """Make a published five-question survey and INTERVIEWERS interviewer accounts in the database at PATH."""
+    from unittest import mock
+
+    from surveys import accounts
     from surveys.storage import open_database
     from surveys.storage import core as store
 
@@ -78,9 +82,15 @@ def small_survey(path: Path, interviewers: int) -> dict:
         store.add_question(db, version_id, name="more", type="long_text", wording="Anything else?"),
     ]
     store.set_version_status(db, version_id, "published")
-    people = [store.add_person(db, f"Interviewer {n}", "interviewer") for n in range(interviewers)]
+    admin = accounts.create_account(db, "bench-admin", "bench password 1234", "admin", "Bench admin",
+                                    accounts.command_line_actor(db))
+    boss = accounts.actor_for_account(db, admin)
+    one_hash = accounts.hash_password("bench password 1234")  # hashing is not what this measures
+    with mock.patch.object(accounts, "hash_password", lambda _password: one_hash):
+        people = [accounts.create_account(db, f"writer-{n}", "bench password 1234", "interviewer",
+                                          f"Interviewer {n}", boss) for n in range(interviewers)]
     db.conn.close()
-    return {"version_id": version_id, "questions": questions, "people": people}
+    return {"version_id": version_id, "questions": questions, "accounts": people}
 
 
 def run_writers(path: Path, writers: int, interviews: int) -> list[dict]:

@@ -10,6 +10,7 @@ The demo database is built once (a few minutes) and reused from PSS_BENCH_MERGE_
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -20,6 +21,7 @@ from surveys.demo import load_demo
 from surveys.merge import MERGE_CACHE_KIB, MERGE_ORDER, merge_databases
 from surveys.storage import checkpoint_wal, open_database, write_transaction
 from surveys.storage import core as store
+from surveys.storage import quality as quality_store
 from surveys.storage import transfer as transfer_store
 
 SOURCE = Path(os.environ.get("PSS_BENCH_MERGE_DB", "/tmp/pss_bench_merge_20k.db"))
@@ -52,13 +54,17 @@ def empty_database(path: Path):
     return open_database(path)
 
 
-def time_floor(source: Path, target: Path) -> float:
-    """Return the seconds a bare INSERT ... SELECT of every merged table takes into an empty database."""
+def time_floor(source: Path, target: Path, bulk: bool) -> float:
+    """Return the seconds a bare INSERT ... SELECT of every merged table takes into an empty database.
+
+    BULK: inside quality_store.bulk_answer_load, the fastest load the schema allows (running
+    totals and spare indexes worked out once after); otherwise every trigger fires per row.
+    """
     db = empty_database(target)
     db.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
     transfer_store.attach_source(db, source)
     started = time.perf_counter()
-    with write_transaction(db):
+    with write_transaction(db), (quality_store.bulk_answer_load(db) if bulk else contextlib.nullcontext()):
         db.execute("PRAGMA defer_foreign_keys = ON")
         for table in MERGE_ORDER:
             if transfer_store.table_exists(db, table):
@@ -85,12 +91,13 @@ def time_merge(source: Path, target: Path) -> tuple[float, dict]:
 def main() -> int:
     source = source_database()
     target = source.with_name("pss_bench_merge_target.db")
-    floors, ours = [], []
+    floors, plain_floors, ours = [], [], []
     summary: dict = {}
     for _ in range(2):
-        floors.append(time_floor(source, target))
+        floors.append(time_floor(source, target, bulk=True))
         seconds, summary = time_merge(source, target)
         ours.append(seconds)
+    plain_floors.append(time_floor(source, target, bulk=False))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     best, floor = min(ours), min(floors)
@@ -99,9 +106,12 @@ def main() -> int:
     print(f"merge of the {INTERVIEWS:,}-interview demo into an empty database: {best:.1f} s "
           f"({added.get('interview', 0):,} interviews, {added.get('answer', 0):,} answers; runs "
           f"{', '.join(f'{s:.1f}' for s in ours)} s)")
-    print(f"floor: bare INSERT ... SELECT of the same rows {floor:.1f} s (runs {', '.join(f'{s:.1f}' for s in floors)} s), "
-          f"ratio {ratio:.2f}; targets under {TARGET_SECONDS:.0f} s: {'met' if best < TARGET_SECONDS else 'MISSED'}, "
+    print(f"floor: bare INSERT ... SELECT of the same rows with the totals worked out once after {floor:.1f} s "
+          f"(runs {', '.join(f'{s:.1f}' for s in floors)} s), ratio {ratio:.2f}; targets under "
+          f"{TARGET_SECONDS:.0f} s: {'met' if best < TARGET_SECONDS else 'MISSED'}, "
           f"under {TARGET_RATIO:.0f}x: {'met' if ratio < TARGET_RATIO else 'MISSED'}")
+    print(f"(the same INSERT ... SELECT with every trigger firing per row: {plain_floors[0]:.1f} s, "
+          f"ratio {best / plain_floors[0]:.2f})")
     return 0 if ratio < TARGET_RATIO else 1
 
 

@@ -313,3 +313,24 @@ def test_merging_from_a_laptop_that_missed_an_erasure_brings_back_no_erased_word
     assert any(row[3] == "edit answer after submit" for row in once["audit_log"]), "the entry itself arrives"
     merge_file(b, a)
     assert without_merge_entries(dump(a)) == without_merge_entries(once)
+
+
+def test_merging_into_an_empty_laptop_keeps_the_running_totals_exact(demo_db_path, tmp_path):
+    """Into a laptop with no answers, answers go in with one INSERT ... SELECT and the running
+    totals are worked out once after it: they must equal the other laptop's, row for row."""
+    from surveys.storage.migrations import GROUPED_TOTALS
+
+    tables = [t.table for t in GROUPED_TOTALS] + ["interview_tally", "interview_scale_place", "answer"]
+    empty = tmp_path / "empty.db"
+    db = _open(empty)
+    summary = merge_databases(demo_db_path, db, command_line_actor(db))
+    assert summary.added["answer"] > 1000 and summary.left_out == []
+    here = {t: sorted(db.execute(f"SELECT * FROM [{t}]").fetchall()) for t in tables}
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")}
+    _close(db)
+    source = _open(demo_db_path)
+    there = {t: sorted(source.execute(f"SELECT * FROM [{t}]").fetchall()) for t in tables}
+    source_indexes = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")}
+    _close(source)
+    assert here == there
+    assert indexes == source_indexes, "every index and trigger is back after the bulk copy"

@@ -224,5 +224,5 @@ def test_only_an_admin_may_export_identifiable_answers(db):
         True, False, False, False]
     # An admin made an evaluator since signing in sees masks: the role is read again each time.
     actor_of(db, "admin", "Ada")
-    accounts.set_role(db, admin.account_id, "evaluator", "tester")
+    accounts.set_role(db, admin.account_id, "evaluator", as_admin(db))
     assert privacy.can_see_personal_details(db, admin) is False

@@ -301,38 +301,51 @@ _write_queues_lock = threading.Lock()
 WRITE_WAIT_SECONDS = BUSY_TIMEOUT_SECONDS * 2
 
 
-def _write_queue(db: Database) -> _FairLock | None:
-    """Return the queue of this process's writers to DB's file (None for a database in memory)."""
+def _write_queue(db: Database) -> tuple[str | None, _FairLock | None]:
+    """Return (file key, queue of this process's writers) for DB's file; (None, None) in memory."""
     row = db.conn.execute("PRAGMA database_list").fetchone()
     file = row[2] if row else ""
     if not file:
-        return None
+        return None, None
     key = os.path.realpath(file)
     with _write_queues_lock:
-        return _write_queues.setdefault(key, _FairLock())
+        return key, _write_queues.setdefault(key, _FairLock())
 
 
 def _retry_pause(waited: float) -> float:
     """Return how long to sleep before trying for the write lock again: short, jittered, and
     shorter the longer this writer has waited, so someone who waited long wins the next turn."""
-    longest = 0.004 if waited < 0.05 else 0.002 if waited < 0.25 else 0.0005
+    longest = 0.004 if waited < 0.05 else 0.001 if waited < 0.25 else 0.0002
     return random.uniform(longest / 4, longest)
 
 
-def _begin_immediate(conn: sqlite3.Connection, deadline: float) -> None:
+# When this process last had to wait for another process's writer, per database file. A process
+# that just finished a save and starts the next at once would otherwise take the lock again
+# before the others (asleep between tries) notice it was free: it lets them go first.
+_last_contended: dict[str, float] = {}
+POLITE_SECONDS = 2.0
+
+
+def _begin_immediate(conn: sqlite3.Connection, deadline: float, key: str | None = None) -> None:
     """Start a write transaction, waiting in short jittered turns for writers in other processes."""
     started = time.monotonic()
+    tries = 0
     # SQLite's own busy handler sleeps longer and longer (up to 100 ms a turn), so a writer that
     # has waited long loses to newcomers; our own short turns keep every wait short.
     conn.execute("PRAGMA busy_timeout = 0")
     try:
+        if key is not None and started - _last_contended.get(key, -POLITE_SECONDS) < POLITE_SECONDS:
+            time.sleep(random.uniform(0.0005, 0.002))
         while True:
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                if tries and key is not None:
+                    _last_contended[key] = time.monotonic()
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) and "busy" not in str(exc):
                     raise
+                tries += 1
                 now_ = time.monotonic()
                 if now_ > deadline:
                     raise StorageError(
@@ -357,11 +370,11 @@ def write_transaction(db: Database) -> Iterator[Database]:
         yield db
         return
     deadline = time.monotonic() + WRITE_WAIT_SECONDS
-    queue = _write_queue(db)
+    key, queue = _write_queue(db)
     if queue is not None and not queue.acquire(WRITE_WAIT_SECONDS):
         raise StorageError("The database is busy with other work. Wait a moment and try again.")
     try:
-        _begin_immediate(conn, deadline)
+        _begin_immediate(conn, deadline, key)
         try:
             yield db
         except BaseException:

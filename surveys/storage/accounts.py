@@ -221,16 +221,25 @@ def answer_ids_for_interviews(db: Database, interview_ids: Sequence[str], schema
 
 
 def tables_about_answers(db: Database) -> list[tuple[str, str]]:
-    """Return (table, column) for every table beside answer and interview that holds an interview or answer id.
+    """Return (table, column) for every other table that holds an interview or answer id with no
+    foreign key to say what happens when they go.
 
-    Erasure empties these too, so a cache or store added later (masked text, themes) cannot
-    keep an erased person's words.
+    Erasure empties these too, so a cache or store added later (masked text, themes) cannot keep
+    an erased person's words. A column whose foreign key already cascades or sets itself to NULL
+    (a signed-in session's place) is left to SQLite.
     """
-    return [tuple(r) for r in db.execute(
+    found = []
+    for table, column in db.execute(
         "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p "
         "WHERE m.type = 'table' AND m.name NOT IN ('answer', 'interview', 'audit_log') "
         "AND m.name NOT LIKE 'sqlite_%' AND p.name IN ('interview_id', 'answer_id') ORDER BY m.name, p.name"
-    ).fetchall()]
+    ).fetchall():
+        handled = db.execute(
+            "SELECT 1 FROM pragma_foreign_key_list(?) WHERE [from] = ? AND on_delete IN "
+            "('CASCADE', 'SET NULL', 'SET DEFAULT')", [table, column]).fetchone()
+        if not handled:
+            found.append((table, column))
+    return found
 
 
 def delete_interviews(db: Database, interview_ids: Sequence[str]) -> tuple[int, int]:

@@ -262,7 +262,8 @@ def answers_only_in_source(db: Database, columns: Sequence[str], *, none_here: b
     Only answers whose interview and question are here come in: an erased interview stays
     erased. NONE_HERE (this side had no answers before) needs no check against answers here,
     so the copy is one plain INSERT ... SELECT with at most a check against the few interviews
-    and questions that did not come in. "Left out" counts source answers that have no copy here.
+    and questions that did not come in, with the running totals worked out once after it.
+    "Left out" counts source answers that have no copy here.
     """
     cols = ", ".join(f"[{c}]" for c in columns)
     scols = ", ".join(f"s.[{c}]" for c in columns)
@@ -287,7 +288,12 @@ def answers_only_in_source(db: Database, columns: Sequence[str], *, none_here: b
     if _missing_here(db, "question"):
         gaps.append("s.question_id IN (SELECT id FROM temp.missing_question)")
     where = f" WHERE NOT ({' OR '.join(gaps)})" if gaps else ""
-    added = db.execute(f"INSERT INTO main.answer ({cols}) SELECT {scols} FROM src.answer s{where}").rowcount
+    from .quality import bulk_answer_load
+
+    # The running totals and the spare answer indexes are worked out once after the copy, as
+    # the demo load does, instead of once per answer.
+    with bulk_answer_load(db):
+        added = db.execute(f"INSERT INTO main.answer ({cols}) SELECT {scols} FROM src.answer s{where}").rowcount
     left = db.execute(f"SELECT COUNT(*) FROM src.answer s WHERE {' OR '.join(gaps)}").fetchone()[0] if gaps else 0
     return added, left
 
