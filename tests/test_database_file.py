@@ -93,3 +93,25 @@ def test_no_code_opens_a_database_file_with_python_open():
         source = inspect.getsource(module)
         for banned in ("open(path", "open(db_path", "path.read_bytes()", "shutil.copy"):
             assert banned not in source.replace("open_database(path", ""), f"{module.__name__} uses {banned}"
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+def test_picking_the_open_database_as_a_file_to_import_is_refused_without_opening_it(db_path, suffix, monkeypatch):
+    import builtins
+
+    from surveys.input_files import check_input_file
+    from surveys.storage.core import InvalidInput
+
+    app = open_database(db_path)
+    with write_transaction(app):
+        app.execute("CREATE TABLE probe (round INTEGER)")
+    real_open = builtins.open
+    opened = []
+    monkeypatch.setattr(builtins, "open", lambda file, *a, **k: opened.append(file) or real_open(file, *a, **k))
+    with pytest.raises(InvalidInput, match="is a database file that is in use"):
+        check_input_file(db_path.with_name(db_path.name + suffix), what="an answers file")
+    assert opened == []
+    monkeypatch.undo()
+    outside_reader(db_path)
+    assert db_path.with_name(db_path.name + "-wal").exists()
+    app.conn.close()
