@@ -259,3 +259,25 @@ def test_dismiss_a_flag_with_a_reason(app_test, design_db):
     assert len(glossary.dismissals_for(db, design_db["q"]["drugs"])) == 1
     assert not any("misuser" in m.value and "background[" in m.value for m in at.markdown), \
         "the dismissed flag is no longer shown"
+
+
+def test_a_colleagues_save_is_never_silently_replaced(app_test, design_db):
+    """Two people open one question; Sam saves, then Jo saves: Jo's save is refused, not lost."""
+    sam = _open_part(app_test, design_db, "Edit", "worker")
+    jo = _open_part(app_test, design_db, "Edit", "worker")
+    sams, jos = "How often do you see the person who helps you?", "How often do you meet your worker?"
+    sam.text_area(key="design_wording").input(sams).run()
+    sam.button(key="design_save").click().run()
+    _ok(sam)
+    jo.text_area(key="design_wording").input(jos).run()
+    jo.button(key="design_save").click().run()
+    _ok(jo)
+    db = _db(design_db)
+    question = store.get_question(db, design_db["q"]["worker"])
+    assert question["wording"] == sams, "Sam's saved wording stays"
+    history = codesign.wording_history(db, question["lineage_id"])[0]["earlier"]
+    assert [h["wording"] for h in history] == ["How often do you see your worker?"], "one change, Sam's"
+    assert not any("saved" in s.value for s in jo.success), "Jo is not told the words were saved"
+    shown = " ".join(m.value for m in jo.markdown) + " ".join(t.value for t in jo.text)
+    assert sams.replace("?", "") in shown.replace("\\", "") and jos.replace("?", "") in shown.replace("\\", ""), \
+        "both wordings are shown side by side"
