@@ -64,10 +64,11 @@ def _check_writable(path: Path) -> None:
             raise StorageError(f"{path} is a folder, not a database file. Give the path of a file.")
         if not os.access(path, os.R_OK | os.W_OK):
             raise StorageError(f"Cannot open {path}: this user is not allowed to read and change it.")
-        with open(path, "rb") as fh:
-            head = fh.read(16)
-        if head and head != SQLITE_HEADER:
-            raise NotOurDatabase(f"{path} is not a database file. Check the path.")
+        # The file is not opened here to read its first bytes: closing any Python handle on the
+        # file drops every SQLite lock this process holds on it, and the app opens a connection
+        # per run while other runs (other people, other tabs) are mid-transaction. Two people
+        # saving at once corrupted the database that way. SQLite itself refuses a file that is
+        # not a database (see open_database).
         return
     if not folder.exists():
         raise StorageError(f"Cannot make a database at {path}: the folder {folder} does not exist.")
@@ -92,6 +93,11 @@ def open_database(path: str | os.PathLike, *, migrate_now: bool = True) -> Datab
             check_same_thread=False,
         )
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise NotOurDatabase(f"{path} is not a database file. Check the path.") from exc
         conn.execute("PRAGMA foreign_keys = ON")
         if str(path) != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
