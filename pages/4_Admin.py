@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from surveys import accounts, erasure, privacy
+from surveys import accounts, downloads, erasure, privacy
 from surveys.storage import StorageError, schema_status
 from surveys.storage import core as store
 from ui.auth import escape_markdown
@@ -221,11 +221,14 @@ with tab_log:
             hide_index=True,
             width="stretch",
         )
+        file_name = f"who-did-what-{dt.date.today()}.csv"
         st.download_button(
-            "Download this list", accounts.audit_log_csv(entries), file_name=f"who-did-what-{dt.date.today()}.csv",
-            mime="text/csv", key="admin_audit_download",
-            # The click runs on the next rerun, so it opens that run's own connection.
-            on_click=lambda rows=len(entries): accounts.log_audit_download(get_db(), actor, rows),
+            "Download this list", key="admin_audit_download", file_name=file_name, mime=downloads.CSV_MIME,
+            # Made and logged when clicked, after checking again that this account is still an admin.
+            data=downloads.logged_download(db_path(), user["actor"], "the record of who did what", file_name,
+                                           lambda rows=entries: accounts.audit_log_csv(rows), rows=len(entries),
+                                           roles=("admin",)),
+            on_click="ignore",
         )
 
 # ---- Data in and out ----------------------------------------------------------------------------

@@ -11,9 +11,7 @@ ui/common.py.
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
 import os
 import re
 import threading
@@ -549,27 +547,15 @@ def audit_choices(db: Database) -> dict[str, list[str]]:
     return {"actions": account_store.audit_actions(db), "actors": account_store.audit_actors(db)}
 
 
-def _safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - or @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+AUDIT_CSV_COLUMNS = ("at", "actor", "action", "table_name", "record_id", "old_value", "new_value")
 
 
 def audit_log_csv(rows: list[dict]) -> bytes:
-    """Return audit log rows as a CSV file (UTF-8 with a byte order mark, for Excel)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    columns = ("at", "actor", "action", "table_name", "record_id", "old_value", "new_value")
-    writer.writerow(["when", "who", "what", "table", "record", "before", "after"])
-    for row in rows:
-        writer.writerow([_safe_cell(row.get(column)) for column in columns])
-    return out.getvalue().encode("utf-8-sig")
+    """Return audit log rows as a safe CSV file (UTF-8 with a byte order mark, for Excel)."""
+    from surveys.downloads import csv_bytes
 
-
-def log_audit_download(db: Database, actor: str | None, rows: int) -> None:
-    """Log that the audit log was downloaded, and how many rows."""
-    with write_transaction(db):
-        audit(db, actor, "download audit log", "audit_log", "", None, {"rows": rows})
+    return csv_bytes(["when", "who", "what", "table", "record", "before", "after"],
+                     ([row.get(column) for column in AUDIT_CSV_COLUMNS] for row in rows))
 
 
 __all__ = [
@@ -592,7 +578,6 @@ __all__ = [
     "hash_password",
     "idle_minutes",
     "list_accounts",
-    "log_audit_download",
     "log_single_user_sign_in",
     "needs_first_admin",
     "refresh_user",

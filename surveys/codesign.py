@@ -27,6 +27,7 @@ from sqlite_utils import Database
 
 from . import accounts
 from .accounts import Actor
+from .rules import SHOW_IF_LABELS, describe_show_if
 from .safe_markdown import escape_markdown
 from .storage import audit, new_id, now, write_transaction
 from .storage import codesign as sql
@@ -69,15 +70,6 @@ QUESTION_TYPE_LABELS = {
     "number": "A number",
     "date": "A date",
     "note": "Read out only, no answer",
-}
-SHOW_IF_LABELS = {
-    "equals": "is",
-    "not_equals": "is not",
-    "any_of": "is one of",
-    "none_of": "is none of",
-    "greater_than": "is more than",
-    "less_than": "is less than",
-    "answered": "has an answer",
 }
 LOCKED_VERSION = (
     "This version has been published, so it is frozen: nobody can change its questions. "
@@ -431,25 +423,6 @@ def parse_options(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def describe_show_if(show_if: dict | None, questions: Sequence[dict] = ()) -> str:
-    """Return a show-if rule in plain words, e.g. 'Only ask if question 6 (rough_sleeping) is Yes.'"""
-    if not show_if:
-        return ""
-    by_name = {q["name"]: q for q in questions}
-    source = by_name.get(show_if.get("question", ""))
-    who = f"question {source['position']} ({source['name']})" if source else f"the question {show_if.get('question')}"
-    operator = show_if.get("operator", "equals")
-    words = SHOW_IF_LABELS.get(operator, operator)
-    if operator == "answered":
-        return f"Only ask if {who} {words}."
-    values = show_if.get("values") or []
-    if operator in ("greater_than", "less_than"):
-        joined = ", ".join(str(v) for v in values)
-    else:
-        joined = " or ".join(f"“{v}”" for v in values)
-    return f"Only ask if {who} {words} {joined}."
-
-
 # ---- versions and history -------------------------------------------------------------------
 
 
@@ -777,30 +750,31 @@ def question_list(db: Database, version_id: str, checker: Any, code: str | None 
 
 # ---- contributions --------------------------------------------------------------------------
 
-CONTRIBUTION_COLUMNS = ("name", "role", "proposed", "adopted", "edited", "commented", "reacted", "total")
-
-
+CONTRIBUTION_COLUMNS = ("name", "role", "proposed", "adopted", "edited", "commented", "reacted", "translated",
+                        "total")
 CONTRIBUTION_HEADINGS = ("Name", "Role", "Wordings proposed", "Wordings adopted", "Wordings changed in Edit",
-                         "Comments", "Reactions", "Total")
+                         "Comments", "Reactions", "Translations", "Total")
 
 
 def contributions(db: Database, survey_id: str | None = None, question_id: str | None = None) -> list[dict]:
     """Return per person and role how many wordings they proposed and had adopted, how many they
-    changed straight in Edit, and how many comments and reactions they gave; for one survey, one
-    question (all its versions) or all.
+    changed straight in Edit, and how many comments, reactions and translations they gave; for one
+    survey, one question (all its versions) or all. A translation counts once, in the version where
+    it was made.
     """
     lineage_id = store.get_question(db, question_id)["lineage_id"] if question_id else None
     rows = sql.contribution_totals(db, survey_id=survey_id, lineage_id=lineage_id)
     result = []
     for row in rows:
-        counts = {k: int(row[k] or 0) for k in ("proposed", "adopted", "edited", "commented", "reacted")}
+        counts = {k: int(row[k] or 0) for k in ("proposed", "adopted", "edited", "commented", "reacted", "translated")}
         result.append({
             "person_id": row["person_id"],
             "name": row["name"],
             "role": PERSON_ROLE_LABELS.get(row["role"], row["role"]),
             **counts,
             # An adoption is credit for a proposal already counted, so it is not added again.
-            "total": counts["proposed"] + counts["edited"] + counts["commented"] + counts["reacted"],
+            "total": counts["proposed"] + counts["edited"] + counts["commented"] + counts["reacted"]
+                     + counts["translated"],
         })
     return result
 
@@ -811,7 +785,7 @@ def contributions_csv(rows: Sequence[dict]) -> str:
     writer = csv.writer(out)
     writer.writerow(CONTRIBUTION_HEADINGS)
     for row in rows:
-        writer.writerow([_csv_safe(row[c]) for c in CONTRIBUTION_COLUMNS])
+        writer.writerow([_csv_safe(row.get(c, 0)) for c in CONTRIBUTION_COLUMNS])
     return out.getvalue()
 
 

@@ -19,6 +19,9 @@ from sqlite_utils import Database
 from surveys.storage import StorageError, audit, get_setting, new_id, now, write_transaction
 from surveys.storage import core as store
 from surveys.storage import interviews as sql
+from surveys.languages import check_language
+from surveys.rules import is_joined
+from surveys.storage.languages import set_interview_language
 from surveys.storage.migrations import OPT_OUTS
 
 MODES = ("one_at_a_time", "whole_form")
@@ -75,6 +78,11 @@ class OptOut:
     """A question the person chose not to answer: skipped, don't know or prefer not to say."""
 
     kind: str
+
+
+# Stands for the answer of a question that was not asked (its own show-if rule hid it), or
+# that comes later: a rule that looks at it never holds.
+HIDDEN = object()
 
 
 @dataclass
@@ -192,6 +200,12 @@ def evaluate_show_if(rule: Mapping | None, answers_by_name: Mapping[str, Any]) -
     """
     if not rule:
         return True
+    if is_joined(rule):
+        join, parts = next(iter(rule.items()))
+        results = (evaluate_show_if(part, answers_by_name) for part in parts)
+        return all(results) if join == "all" else any(results)
+    if rule.get("question") in answers_by_name and answers_by_name[rule.get("question")] is HIDDEN:
+        return False  # the question it looks at was not asked, so the reason to ask is gone
     operator = rule.get("operator")
     values = [str(v) for v in rule.get("values") or []]
     answer = answers_by_name.get(rule.get("question"))
@@ -241,19 +255,14 @@ def visible_questions(questions: Sequence[Mapping], answers: Mapping[str, Mappin
     """
     if not isinstance(answers, Mapping):
         answers = {a["question_id"]: a for a in answers}
-    shown_names: set[str] = set()
-    by_name: dict[str, Any] = {}
+    by_name: dict[str, Any] = {q["name"]: HIDDEN for q in questions}
     visible = []
     for question in questions:
-        rule = question.get("show_if")
-        depends_on = rule.get("question") if rule else None
-        known = any(q["name"] == depends_on for q in questions) if depends_on else False
-        if rule and known and depends_on not in shown_names:
-            continue
-        if evaluate_show_if(rule, by_name):
+        if evaluate_show_if(question.get("show_if"), by_name):
             visible.append(question)
-            shown_names.add(question["name"])
             by_name[question["name"]] = answer_for_rules(question["type"], answers.get(question["id"]))
+        else:
+            by_name[question["name"]] = HIDDEN
     return visible
 
 
@@ -389,8 +398,12 @@ def start_interview(
     interviewer_id: str | None,
     consent: bool,
     mode: str = "one_at_a_time",
+    language: str = "",
 ) -> str:
-    """Return the id of a new interview; with consent declined it is closed at once, with no answers."""
+    """Return the id of a new interview; with consent declined it is closed at once, with no answers.
+
+    LANGUAGE is the one of the version's languages the questions are asked in ('' for the main one).
+    """
     code = (respondent_code or "").strip()
     if not code:
         raise InvalidAnswer("Type a code for the person you are asking.")
@@ -406,6 +419,7 @@ def start_interview(
             raise InvalidAnswer("This survey version is not ready to use. Pick a version that is ready.")
         if interviewer_id is not None:
             store.get_person(db, interviewer_id)
+        language = check_language(db, version_id, language) if language else ""
         row = {
             "id": interview_id,
             "version_id": version_id,
@@ -421,6 +435,9 @@ def start_interview(
             "updated_at": stamp,
         }
         sql.insert_interview(db, row)
+        if language:
+            set_interview_language(db, interview_id, language)
+            row["language"] = language
         action = "start interview" if consent else "consent declined"
         audit(db, interviewer_id, action, "interview", interview_id, None, row)
     return interview_id

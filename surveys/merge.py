@@ -35,11 +35,15 @@ TABLE_WORDS = {
     "wording_history": "wording changes",
     "glossary_term": "glossary words",
     "flag_dismissal": "dismissed flags",
+    "version_language": "survey languages",
+    "question_translation": "translations",
 }
 # Parents before children; questions before versions so that a published version arriving
 # from the other laptop can still receive its questions (published versions refuse new ones).
-MERGE_ORDER = ("survey", "person", "question", "survey_version", "interview", "answer", "proposal",
-               "proposal_comment", "proposal_reaction", "wording_history", "glossary_term", "flag_dismissal")
+# Languages and translations come before versions too: a published version refuses them.
+MERGE_ORDER = ("survey", "person", "question", "question_translation", "version_language", "survey_version",
+               "interview", "answer", "proposal", "proposal_comment", "proposal_reaction", "wording_history",
+               "glossary_term", "flag_dismissal")
 
 
 class MergeRefused(StorageError):

@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from surveys import downloads
+from surveys.downloads import neutralise
 from surveys.input_files import MAX_FILE_BYTES, check_input_file
 from surveys.storage import StorageError, audit, now, write_transaction
 from surveys.storage import core as store
@@ -42,7 +44,6 @@ OPT_OUT_WORDS = {
     "dont_know": "dont_know",
     "prefer_not_to_say": "prefer_not_to_say",
 }
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Columns about the interview rather than a question. Kobo and ODK exports add these.
 INTERVIEW_ID_COLUMNS = ("interview_id", "_uuid", "meta/instanceID", "instanceID", "meta/rootUuid")
 RESPONDENT_COLUMNS = ("respondent_code",)
@@ -392,13 +393,6 @@ def _when(text: str) -> str | None:
 # ---- writing a file -------------------------------------------------------------------------------
 
 
-def neutralise(value: Any) -> Any:
-    """Return VALUE made safe for a spreadsheet: text starting like a formula gets a ' in front."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _privacy():
     """Return the privacy module, imported late so a missing one stops an export, never the app."""
     try:
@@ -514,10 +508,10 @@ def export_responses(
     codebook_path = None
     if suffix == ".csv":
         codebook_path = out_path.with_name(out_path.stem + "_codebook.csv")
-        _write_csv(out_path, header, rows)
-        _write_csv(codebook_path, book_header, book_rows)
+        downloads.write_csv(out_path, header, rows)
+        downloads.write_csv(codebook_path, book_header, book_rows)
     else:
-        _write_xlsx(out_path, [("Answers", header, rows), ("Codebook", book_header, book_rows)])
+        downloads.write_xlsx(out_path, [("Answers", header, rows), ("Codebook", book_header, book_rows)])
     answers = sum(1 for row in rows for cell in row[8:] if cell != "")
     with write_transaction(db):
         if identifiable:
@@ -527,28 +521,6 @@ def export_responses(
         audit(db, actor, "export answers", "survey_version", version["id"], None,
               {"file": out_path.name, "interviews": len(rows), "identifiable": identifiable})
     return ExportResult(out_path, codebook_path, len(rows), answers, identifiable)
-
-
-def _write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    # utf-8-sig writes a byte-order mark, which is how Excel knows the file is UTF-8.
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([neutralise(h) for h in header])
-        for row in rows:
-            writer.writerow([neutralise(c) for c in row])
-
-
-def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title)
-        sheet.append([neutralise(h) for h in header])
-        for row in rows:
-            # Text is always stored as text, never as a formula: openpyxl would treat "=..." as one.
-            sheet.append([neutralise(c) for c in row])
-    book.save(path)
 
 
 __all__ = [

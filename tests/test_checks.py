@@ -28,12 +28,13 @@ from surveys.checks import (
     load_rules,
     survey_reading_age,
 )
+from surveys import nlp as shared_nlp
 from surveys.checks import model as model_module
 from surveys.checks.wordlists import RULES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELLED = ROOT / "tests" / "data" / "labelled_questions.jsonl"
-PARSER_CODES = ["passive-voice", "double-barrelled", "negative-wording"]
+PARSER_CODES = ["passive-voice", "double-barrelled", "negative-wording", "complex-syntax"]
 
 
 def codes(report: QuestionReport) -> list[str]:
@@ -81,6 +82,7 @@ def test_metrics_has_every_documented_figure():
         "rare_word_share": 0.0,
         "flesch_reading_ease": report.metrics["flesch_reading_ease"],
         "flesch_kincaid_grade": report.metrics["flesch_kincaid_grade"],
+        "parse_depth": 3,
     }
     assert 1.0 <= report.metrics["syllables_per_word"] <= 2.0
 
@@ -114,7 +116,7 @@ def test_the_registry_has_exactly_the_codes_of_the_issue():
         "stigmatising", "passive-voice", "double-barrelled", "leading", "double-negative",
         "negative-wording", "vague-quantifier", "absolute", "presupposition", "hypothetical",
         "blaming", "sensitive-topic", "overlapping-options", "gap-in-options", "unbalanced-scale",
-        "missing-opt-out", "too-many-options",
+        "missing-opt-out", "too-many-options", "missing-time-frame", "long-recall-period", "complex-syntax",
     }
     for code, check in CODES.items():
         assert check.code == code
@@ -152,7 +154,7 @@ def test_check_survey_accepts_texts_tuples_and_dicts():
         [
             "Do you often sleep outside?",
             ("Have you ever been in prison?", ["Yes", "No"]),
-            {"text": "How often do you see your key worker?", "options": None},
+            {"text": "How often each week do you see your key worker?", "options": None},
         ]
     )
     assert [codes(r) for r in reports] == [
@@ -188,10 +190,10 @@ def test_negative_wording_gives_way_to_a_stronger_flag_on_the_same_words():
 
 
 def test_apply_suggestion_swaps_the_flagged_words():
-    text = "How often do you see your key worker?"
+    text = "How often each week do you see your key worker?"
     flag = check_question(text).flags[0]
     assert (flag.code, flag.quoted, flag.suggestion) == ("jargon", "key worker", "support worker")
-    assert apply_suggestion(text, flag) == "How often do you see your support worker?"
+    assert apply_suggestion(text, flag) == "How often each week do you see your support worker?"
 
 
 def test_apply_suggestion_keeps_a_capital_letter_at_the_start():
@@ -211,7 +213,7 @@ def test_apply_suggestion_refuses_without_words_to_swap():
 
 
 def test_apply_suggestion_refuses_when_the_text_changed():
-    text = "How often do you see your key worker?"
+    text = "How often each week do you see your key worker?"
     flag = check_question(text).flags[0]
     with pytest.raises(ValueError, match="changed since it was checked"):
         apply_suggestion("Do you see your worker often?", flag)
@@ -234,22 +236,67 @@ def test_score_caps_the_points_one_code_can_take():
     def flag(code, severity):
         return Flag(code, severity, None, None, "m", None, "w", "s")
 
-    figures = {"words": 8, "rare_word_share": 0.0}
-    assert check_question("Did you see your key worker?").score == 93
+    figures = {"words": 6, "rare_word_share": 0.0}
+    assert check_question("Did you see your key worker?").score == 93  # jargon, 7 points
     assert clarity_score([flag("jargon", "warning")] * 4, figures) == 86  # capped at two flags' worth
     assert clarity_score([flag("blaming", "problem")] * 3, figures) == 70
     assert clarity_score([flag("passive-voice", "info")], figures) == 98
     assert clarity_score([flag("leading", "problem")] * 2 + [flag("jargon", "warning")] * 2 + [flag("absolute", "warning")] * 2 + [flag("acronym", "warning")] * 2 + [flag("blaming", "problem")] * 2, figures) == 0
 
 
-def test_score_takes_points_for_length_and_rare_words():
+def test_score_takes_points_for_length_rare_words_long_words_and_depth():
+    from surveys.checks.score import clarity_score, score_parts
+
+    assert clarity_score([], {"words": 6, "rare_word_share": 0.0}) == 100
+    assert clarity_score([], {"words": 15, "rare_word_share": 0.0}) == 98  # 0.2 a word over 6
+    assert clarity_score([], {"words": 21, "rare_word_share": 0.0}) == 95  # and 0.3 more a word over 15
+    assert clarity_score([], {"words": 60, "rare_word_share": 0.0}) == 90  # at most 10
+    assert clarity_score([], {"words": 6, "rare_word_share": 0.2}) == 96
+    assert clarity_score([], {"words": 6, "rare_word_share": 0.9}) == 94  # at most 6
+    assert clarity_score([], {"words": 6, "syllables_per_word": 1.6}) == 98  # 5 a syllable over 1.2
+    assert clarity_score([], {"words": 6, "parse_depth": 7}) == 98  # 0.5 a level over 4
+    assert score_parts([], {"words": 11, "rare_word_share": 0.1, "syllables_per_word": 1.3, "parse_depth": 5}) == {
+        "flags": 0.0, "plainness": 4.0, "specificity": 0.0, "score": 96.0,
+    }
+
+
+def test_score_gives_points_back_for_specificity():
     from surveys.checks.score import clarity_score
 
-    assert clarity_score([], {"words": 15, "rare_word_share": 0.0}) == 100
-    assert clarity_score([], {"words": 21, "rare_word_share": 0.0}) == 97
-    assert clarity_score([], {"words": 60, "rare_word_share": 0.0}) == 90
-    assert clarity_score([], {"words": 10, "rare_word_share": 0.2}) == 96
-    assert clarity_score([], {"words": 10, "rare_word_share": 0.9}) == 94
+    figures = {"words": 16, "rare_word_share": 0.0}
+    assert clarity_score([], figures) == 98
+    assert clarity_score([], figures, ["time_frame"]) == 100  # 3 back, kept at most 100
+    assert clarity_score([], {"words": 30}) == 91  # 9.3 points for length
+    assert clarity_score([], {"words": 30}, ["time_frame"]) == 94
+    assert clarity_score([], {"words": 30}, ["complete_options"]) == 93
+    assert clarity_score([], {"words": 30}, ["opt_out"]) == 95
+    assert clarity_score([], {"words": 30}, ["time_frame", "complete_options", "opt_out"]) == 100
+
+
+def test_a_time_frame_options_and_an_opt_out_raise_the_score():
+    vague = check_question("How many times have you used a food bank?").score
+    timed = check_question("In the last 4 weeks, how many times have you used a food bank?").score
+    assert timed > vague
+    bare = check_question("Have you ever been in prison?").score
+    kind = check_question("Have you ever been in prison? You can skip this one.").score
+    assert kind > bare
+    text = "Thinking about last week, on how many nights did you sleep outside in a doorway, a tent or a car?"
+    plain = check_question(text, ["None", "A few", "Some", "Most"]).score
+    full = check_question(text, ["0", "1-2", "3-5", "6-7"]).score
+    assert full > plain
+
+
+def test_the_issues_example_a_kind_specific_question_beats_a_label():
+    specific = check_question("Have you ever been convicted of a crime? You can skip this one.")
+    label = check_question("Are you an ex-offender?")
+    assert specific.score > label.score
+
+
+def test_two_flag_free_wordings_are_told_apart_by_plainness():
+    plain = check_question("Did the staff help you?")
+    wordy = check_question("Did the members of staff at the centre give you the help that you were looking for?")
+    assert plain.flags == [] and wordy.flags == []
+    assert plain.score > wordy.score
 
 
 def _pairs() -> list[tuple[dict, dict]]:
@@ -374,7 +421,7 @@ def test_a_groups_own_jargon_is_flagged_with_its_alternative():
 
 def test_a_groups_own_label_wins_over_the_default_list():
     terms = GroupTerms(extra_stigmatising={"key worker": "the worker you chose"})
-    report = get_checker(terms).check("How often do you see your key worker?")
+    report = get_checker(terms).check("How often each week do you see your key worker?")
     assert [(f.code, f.quoted, f.suggestion) for f in report.flags] == [
         ("stigmatising", "key worker", "the worker you chose")
     ]
@@ -388,7 +435,7 @@ def test_accepted_terms_are_never_flagged():
 
 
 def test_a_dismissed_flag_moves_aside_and_the_score_goes_up():
-    text = "How often do you see your key worker?"
+    text = "How often each week do you see your key worker?"
     checker = get_checker()
     before = checker.check(text)
     after = checker.check(text, dismissed={("jargon", "key worker")})
@@ -418,17 +465,17 @@ def test_group_terms_are_hashable_and_compare_by_value():
 
 
 def test_without_the_language_model_word_checks_still_run_and_grammar_checks_say_they_are_off(monkeypatch):
-    def missing(name):
+    def missing(name, components=None):
         raise ImportError(f"No module named {name!r}")
 
-    monkeypatch.setattr(model_module, "_PIPELINES", {})
-    monkeypatch.setattr(model_module, "load_model", missing)
+    monkeypatch.setattr(shared_nlp, "_PIPELINES", {})
+    monkeypatch.setattr(shared_nlp, "load_model", missing)
     checker = Checker()
     assert checker.nlp is None and checker.model_name is None
     assert checker.disabled_checks == PARSER_CODES
     assert checker.disabled_reason == (
         "Grammar checks are off because the English language model is not installed: "
-        "passive-voice, double-barrelled, negative-wording."
+        "passive-voice, double-barrelled, negative-wording, complex-syntax."
     )
     report = checker.check("Have you been discussed at a MARAC with your key worker and the addicts?")
     assert codes(report) == ["acronym", "jargon", "stigmatising"]
@@ -449,7 +496,7 @@ def test_every_check_runs_with_sockets_blocked(monkeypatch):
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(model_module, "_PIPELINES", {})  # load the model again, offline
+    monkeypatch.setattr(shared_nlp, "_PIPELINES", {})  # load the model again, offline
     checker = Checker()
     assert checker.nlp is not None
     seen = set()
@@ -547,3 +594,23 @@ def test_a_text_too_long_to_parse_still_gets_the_word_checks(monkeypatch):
     assert codes(report) == ["jargon"]  # double-barrelled needs the parse, which was skipped
     short = Checker().check("Do you drink alcohol and use drugs?")
     assert codes(short) == ["double-barrelled"]
+
+
+# ---- lone surrogates (issue 11) -----------------------------------------------------------------------
+
+
+def test_lone_surrogates_are_replaced_so_offsets_stay_the_same():
+    text = "Do you \ud800 drink alcohol and use drugs?"
+    report = check_question(text, ["Yes", "No\udfff"])
+    assert report.text == "Do you \ufffd drink alcohol and use drugs?"
+    assert report.options == ["Yes", "No\ufffd"]
+    assert len(report.text) == len(text)
+    flag = next(f for f in report.flags if f.code == "double-barrelled")
+    assert report.text[flag.start : flag.end] == flag.quoted == "drink alcohol and use drugs"
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # writable as UTF-8
+
+
+def test_a_question_of_surrogates_only_is_checked_without_error():
+    report = check_question("\ud800\udc00\udbff")
+    assert report.text == "\ufffd\ufffd\ufffd"
+    assert report.flags == []

@@ -51,7 +51,7 @@ def test_a_text_file_with_one_question_a_line(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "1. How many days in the last week did you sleep outside?" in result.stdout
     assert "Score 100 out of 100. 0 problems, 0 warnings, 0 notes." in result.stdout
-    assert '[warning] vague-quantifier: "often" may mean different things' in result.stdout
+    assert '[warning] Vague amount or time (vague-quantifier): "often" may mean different things' in result.stdout
     assert "Checked 2 questions. 0 problems in all." in result.stdout
     assert "Reading age: not shown." in result.stdout
 
@@ -100,7 +100,7 @@ def test_standard_input_is_sniffed_as_text_json_or_json_lines():
 def test_exit_1_when_any_question_has_a_problem_through_a_pipe():
     result = cli("-", stdin="Do you have a GP?\nDon't you agree that the hostel is safe?\n")
     assert result.returncode == 1
-    assert "[problem] leading" in result.stdout
+    assert "[problem] Pushes people towards an answer (leading)" in result.stdout
     assert "1 problem in all." in result.stdout
 
 
@@ -147,7 +147,7 @@ def test_with_db_the_groups_terms_are_applied(tmp_path):
     add_term(db, "drop-in", "jargon", alternative="day centre", reason="People call it the day centre")
     add_term(db, "key worker", "accepted", reason="Everyone here knows the word")
     db.conn.close()
-    stdin = "Did you go to the drop-in?\nHow often do you see your key worker?\n"
+    stdin = "Did you go to the drop-in?\nHow often each week do you see your key worker?\n"
     without = [json.loads(line) for line in run_direct("--format", "json", stdin=stdin)[1].splitlines()]
     code, out, err = run_direct("--format", "json", "--db", str(path), stdin=stdin)
     with_terms = [json.loads(line) for line in out.splitlines()]
@@ -160,3 +160,33 @@ def test_a_long_survey_shows_an_indicative_reading_age():
     lines = [json.loads(line)["text"] for line in (ROOT / "tests/data/labelled_questions.jsonl").read_text().splitlines()]
     code, out, _ = run_direct("-", stdin="\n".join(lines[:30]))
     assert "Reading age (rough guide only): " in out
+
+
+# ---- bad input on standard input (issue 11) ------------------------------------------------------
+
+
+def test_bytes_that_are_not_utf8_on_standard_input_give_a_plain_error_and_exit_2():
+    result = subprocess.run(
+        [sys.executable, "-m", "surveys", "check", "-"],
+        input=b"How \xff\xfe are you?\n", capture_output=True, cwd=ROOT, timeout=300,
+    )
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "Error: The questions on standard input are not text in UTF-8. Save them as UTF-8 and try again.\n"
+    )
+    assert result.stdout == b""
+
+
+def test_surrogates_from_a_text_stream_are_refused_as_not_utf8():
+    code, out, err = run_direct("-", stdin="Do you \udcff drink?\n")
+    assert (code, out) == (2, "")
+    assert err.startswith("Error: The questions on standard input are not text in UTF-8.")
+
+
+def test_a_lone_surrogate_in_json_is_checked_with_a_replacement_character():
+    result = cli("--format", "json", "-", stdin='{"text": "Do you \\ud800 drink alcohol and use drugs?"}\n')
+    assert result.returncode == 1, result.stderr  # the double-barrelled flag, not a crash
+    report = json.loads(result.stdout)
+    assert report["text"] == "Do you \ufffd drink alcohol and use drugs?"
+    assert [f["code"] for f in report["flags"]] == ["double-barrelled"]
+    assert "Traceback" not in result.stderr

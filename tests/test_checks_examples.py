@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys.checks import CODES, check_question
+from surveys.checks import CODES, TITLES, check_question, title_for
 
 LABELLED = Path(__file__).resolve().parent / "data" / "labelled_questions.jsonl"
 MIN_EXAMPLES = 3
@@ -35,6 +35,41 @@ def test_every_code_has_at_least_three_examples_of_each_kind():
         if len(check.examples_flag) < MIN_EXAMPLES or len(check.examples_pass) < MIN_EXAMPLES
     }
     assert short == {}, f"codes without enough examples (flag, pass): {short}"
+
+
+# ---- plain-words titles ------------------------------------------------------------------------
+
+# Checks whose title names the very words they look for ("Words like always or never").
+_TITLE_NAMES_ITS_WORDS = {"absolute", "vague-quantifier"}
+
+
+def test_every_code_has_a_plain_title_and_no_two_share_one():
+    assert set(TITLES) == set(CODES)
+    assert all(TITLES[code] == check.title == title_for(code) for code, check in CODES.items())
+    folded = [t.casefold() for t in TITLES.values()]
+    assert len(set(folded)) == len(folded)
+
+
+@pytest.mark.parametrize("code", list(CODES))
+def test_titles_are_short_plain_words_the_checker_itself_passes(code):
+    from surveys.checks.metrics import word_info, words
+
+    title = title_for(code)
+    assert title[:1].isupper() and not title.endswith(".")
+    assert "-" not in title and code not in title
+    assert len(title.split()) <= 7, title
+    # No long, uncommon words: three or more syllables only for words most people use a lot.
+    hard = [w.lower for w in words(title) if word_info(w.lower).syllables >= 3 and word_info(w.lower).zipf < 4.5]
+    assert hard == [], title
+    report = check_question(title)
+    allowed = {code} if code in _TITLE_NAMES_ITS_WORDS else set()
+    assert {f.code for f in report.flags} - allowed - {"missing-time-frame"} == set(), [f.message for f in report.flags]
+
+
+def test_title_for_an_unknown_code_gives_its_words():
+    assert title_for("double-barrelled") == "Asks two things at once"
+    assert title_for("leading") == "Pushes people towards an answer"
+    assert title_for("an-old-code") == "An old code"
 
 
 @pytest.mark.parametrize("case", _cases("flag"), ids=_id)
@@ -166,3 +201,43 @@ def test_precision_and_recall_on_the_labelled_set_are_at_least_0_9():
     precision = true_pos / (true_pos + false_pos)
     recall = true_pos / (true_pos + false_neg)
     assert precision >= 0.9 and recall >= 0.9, (precision, recall)
+
+
+# ---- other people's questions (issue 15) ---------------------------------------------------------
+
+EXTERNAL = Path(__file__).resolve().parent / "data" / "external_questions.jsonl"
+
+
+def _external() -> list[dict]:
+    return [json.loads(line) for line in EXTERNAL.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_the_set_of_other_peoples_questions_is_well_formed_and_kept_apart():
+    rows = _external()
+    assert len(rows) >= 150
+    own = {r["text"] for r in _labelled()}
+    for row in rows:
+        assert set(row) <= {"text", "options", "codes", "source", "split", "pair", "role"}, row
+        assert row["text"].strip() and row["source"].strip(), row
+        assert row["split"] in ("dev", "held-out")
+        assert all(code in CODES for code in row["codes"]), row
+        assert row["codes"] == sorted(set(row["codes"]))
+        if "pair" in row:
+            assert row["role"] in ("original", "rewording")
+    keys = Counter((r["text"], tuple(r.get("options") or ())) for r in rows)
+    assert [k for k, n in keys.items() if n > 1] == []
+    # A separate file of other people's questions: only a standard question or two is in both.
+    assert len([r for r in rows if r["text"] in own]) <= 3
+    pairs: dict[str, dict[str, dict]] = {}
+    for row in rows:
+        if "pair" in row:
+            pairs.setdefault(row["pair"], {})[row["role"]] = row
+    assert len(pairs) >= 30 and all(set(p) == {"original", "rewording"} for p in pairs.values())
+    # A pair is never split across the halves, so the held-out half is unseen as a whole.
+    assert all(p["original"]["split"] == p["rewording"]["split"] for p in pairs.values())
+    assert {r["split"] for r in rows} == {"dev", "held-out"}
+
+
+def test_on_other_peoples_questions_how_was_the_help_and_satisfied_or_dissatisfied_pass():
+    for text in ("How was the help you got?", "How satisfied or dissatisfied are you with the hostel?"):
+        assert "leading" not in [f.code for f in check_question(text).flags], text

@@ -274,8 +274,8 @@ def test_contribution_totals_per_person_survey_and_question(db, survey):
     assert table(codesign.contributions(db))["Alex"] == ("Staff", 1, 0, 2, 1, 4)
     parsed = list(csv.reader(io.StringIO(codesign.contributions_csv(codesign.contributions(db, question_id=q["drugs"])))))
     assert parsed[0] == ["Name", "Role", "Wordings proposed", "Wordings adopted", "Wordings changed in Edit",
-                         "Comments", "Reactions", "Total"]
-    assert parsed[1] == ["Alex", "Staff", "0", "0", "0", "2", "1", "3"]
+                         "Comments", "Reactions", "Translations", "Total"]
+    assert parsed[1] == ["Alex", "Staff", "0", "0", "0", "2", "1", "0", "3"]
 
 
 def test_contributions_csv_defuses_spreadsheet_formulas():
@@ -374,7 +374,8 @@ def test_compare_wordings_gives_diff_scores_and_flags(checker):
     assert result["diff"] == codesign.word_diff("Are you a substance misuser?", "Do you use drugs or alcohol?")
     assert result["a"]["text"] == "Are you a substance misuser?"
     assert "stigmatising" in [f["code"] for f in result["a"]["flags"]]
-    assert result["b"]["flags"] == [] and result["b"]["score"] == 100
+    # No flags; the score's plainness part takes 0.7 for "alcohol" (docs/checks.md, "The score").
+    assert result["b"]["flags"] == [] and result["b"]["score"] == 99
     assert result["a"]["score"] < result["b"]["score"]
     flag = next(f for f in result["a"]["flags"] if f["code"] == "stigmatising")
     assert "Are you a substance misuser?"[flag["start"]:flag["end"]] == flag["quoted"]

@@ -177,7 +177,7 @@ def test_contributions_table_and_csv(app_test, design_db):
     assert list(table["Name"]) == ["Dee"]
     assert list(table["Wordings proposed"]) == [1] and list(table["Reactions"]) == [1]
     csv_text = codesign.contributions_csv(codesign.contributions(db, survey_id=design_db["survey_id"]))
-    assert "Dee,Person with lived experience,1,0,0,0,1,2" in csv_text
+    assert "Dee,Person with lived experience,1,0,0,0,1,0,2" in csv_text
 
 
 def test_glossary_term_changes_the_checks(app_test, design_db):

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 from sqlite_utils import Database
 
+from surveys import downloads
 from surveys.storage import StorageError
 from ui.auth import escape_markdown
 from ui.common import db_path, version_label, version_picker
@@ -113,9 +114,10 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
             st.error(escape_markdown(str(exc)))
     made = _state("form_file_bytes")
     if made and made[0] == version["id"]:
-        st.download_button("Download the form file", made[1], file_name="survey-form.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key=PREFIX + "form_download")
+        st.download_button("Download the form file", file_name="survey-form.xlsx", mime=downloads.XLSX_MIME,
+                           key=PREFIX + "form_download", on_click="ignore",
+                           data=downloads.logged_download(db_path(), user["actor"], "survey form",
+                                                          "survey-form.xlsx", lambda data=made[1]: data))
 
 
 def responses_panel(db: Database, user: dict) -> None:
@@ -153,7 +155,10 @@ def responses_panel(db: Database, user: dict) -> None:
     made = _state("answer_files")
     if made and made[0] == version["id"]:
         for index, (name, data) in enumerate(made[1]):
-            st.download_button(f"Download {name}", data, file_name=name, key=f"{PREFIX}answers_download_{index}")
+            st.download_button(f"Download {name}", file_name=name, mime=downloads.mime_type(name),
+                               key=f"{PREFIX}answers_download_{index}", on_click="ignore",
+                               data=downloads.logged_download(db_path(), user["actor"], "answers", name,
+                                                              lambda data=data: data))
 
     st.header("Bring answers in")
     st.write("Pick a CSV or Excel file of answers, with one column for each question name. "
@@ -208,8 +213,10 @@ def backup_panel(db: Database, user: dict) -> None:
             st.error(escape_markdown(str(exc)))
     made = _state("backup")
     if made:
-        st.download_button("Download the backup", made[1], file_name=made[0], mime="application/octet-stream",
-                           key=PREFIX + "backup_download")
+        st.download_button("Download the backup", file_name=made[0], mime="application/octet-stream",
+                           key=PREFIX + "backup_download", on_click="ignore",
+                           data=downloads.logged_download(db_path(), user["actor"], "backup", made[0],
+                                                          lambda data=made[1]: data, roles=("admin",)))
 
     st.header("Put a backup back")
     st.warning("This puts the backup in place of all the data now. A copy of the data now is kept first.")

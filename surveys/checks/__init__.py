@@ -20,13 +20,14 @@ from .checker import (
 )
 from .flags import SEVERITIES, Check, Example, Flag
 from .metrics import survey_reading_age
-from .registry import CODES
+from .registry import CODES, TITLES, title_for
 from .wordlists import RulesError, load_rules
 
 __all__ = [
     "CODES",
     "MAX_TEXT_CHARS",
     "SEVERITIES",
+    "TITLES",
     "Check",
     "Checker",
     "Example",
@@ -40,4 +41,5 @@ __all__ = [
     "get_checker",
     "load_rules",
     "survey_reading_age",
+    "title_for",
 ]

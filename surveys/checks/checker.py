@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from . import model as model_module
 from .context import CompiledRules, Question
 from .flags import SEVERITIES, Flag, Hit
 from .registry import CODES, SUPPRESSED_BY
+from . import specificity
 from .score import clarity_score
 from .wordlists import load_rules, normalise
 
@@ -108,12 +110,24 @@ def _item_parts(item: Item) -> tuple[str, Sequence[str] | None, Iterable[tuple[s
     return text, options, dismissed or ()
 
 
+# Half of a UTF-16 character pair on its own ("\ud800"): no real text holds one, but JSON
+# escapes and some ways of reading bytes can make one, and it cannot be written as UTF-8.
+_LONE_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def without_lone_surrogates(text: str) -> str:
+    """Return TEXT with each lone surrogate replaced by U+FFFD, one character for one, so every
+    offset into the text stays the same."""
+    return _LONE_SURROGATE_RE.sub(REPLACEMENT_CHARACTER, text) if _LONE_SURROGATE_RE.search(text) else text
+
+
 def _clean_options(options: Sequence[str] | None) -> tuple[str, ...]:
     if options is None:
         return ()
     if isinstance(options, str):
         raise TypeError("Answer options must be a list of texts, not one text.")
-    return tuple(o if isinstance(o, str) else str(o) for o in options if o is not None)
+    return tuple(without_lone_surrogates(o if isinstance(o, str) else str(o)) for o in options if o is not None)
 
 
 class Checker:
@@ -167,6 +181,7 @@ class Checker:
         for text, _, _ in parts:
             if not isinstance(text, str):
                 raise TypeError("Each question must be text.")
+        parts = [(without_lone_surrogates(text), options, dismissed) for text, options, dismissed in parts]
         texts = [p[0] for p in parts]
         docs: list[Any] = [None] * len(texts)
         # A text too long to parse in reasonable time still gets every other check.
@@ -187,6 +202,7 @@ class Checker:
     def _report(self, text: str, options: tuple[str, ...], doc: Any, dismissed: Iterable[tuple[str, str]]) -> QuestionReport:
         q = Question(text, options, doc, self.rules)
         figures = metrics_module.question_metrics(text, q.words, q.sentences, q.infos)
+        figures["parse_depth"] = metrics_module.parse_depth(doc)
         q.shared["metrics"] = figures
         flags: list[Flag] = []
         for check in self._checks:
@@ -204,7 +220,7 @@ class Checker:
         return QuestionReport(
             text=text,
             options=list(options),
-            score=clarity_score(kept, figures),
+            score=clarity_score(kept, figures, specificity.found(q)),
             metrics=figures,
             flags=kept,
             dismissed_flags=gone,

@@ -65,6 +65,10 @@ class CompiledRules:
     polarity_neutral: re.Pattern[str] | None
     polarity_intensity: re.Pattern[str] | None
     familiar_words: frozenset[str]
+    one_sided: re.Pattern[str] | None = None
+    one_sided_balance: re.Pattern[str] | None = None
+    not_loaded: frozenset[str] = frozenset()
+    preamble_openings: re.Pattern[str] | None = None
 
     @classmethod
     def build(
@@ -130,6 +134,10 @@ class CompiledRules:
             polarity_neutral=compile_phrases(pol["neutral"]),
             polarity_intensity=compile_phrases(pol["intensity"]),
             familiar_words=rules.familiar_words,
+            one_sided=compile_phrases(design["leading"].get("one_sided", [])),
+            one_sided_balance=compile_phrases(design["leading"].get("one_sided_balance", [])),
+            not_loaded=frozenset(normalise(w) for w in design["leading"].get("not_loaded", [])),
+            preamble_openings=compile_phrases(design["leading"].get("preamble_openings", [])),
         )
 
 

@@ -14,10 +14,12 @@ from .wording import quote
 # --------------------------------------------------------------------------------------------
 # Pattern checks (no parser)
 
-# ", isn't it?" / ", don't you?" at the end of a question asks for agreement.
+# ", isn't it?" / ", didn't you?" / ", did you?" / ", right?" at the end of a question asks for
+# agreement with what was just said.
 TAG_QUESTION_RE = re.compile(
-    r",\s*(?P<tag>(?:is|are|was|were|do|does|did|have|has|had|ca|could|would|wo|should|sha|ai)n['\u2019]t"
-    r"\s+(?:it|they|you|we|he|she|there|i))\s*\?\s*$",
+    r",\s*(?P<tag>(?:(?:is|are|was|were|do|does|did|have|has|had|ca|could|would|wo|should|sha|ai)n['\u2019]t"
+    r"|is|are|was|were|do|does|did|have|has|had|can|could|would|will|should)"
+    r"\s+(?:it|they|you|we|he|she|there|i)|right|correct|true|yes|isn['\u2019]t that (?:right|so|true))\s*\?\s*$",
     re.IGNORECASE,
 )
 _AGREE_RE = re.compile(r"\bagree", re.IGNORECASE)
@@ -30,7 +32,9 @@ def _pattern_hits(q: Question, patterns: PatternSet) -> list[tuple[int, int]]:
 
 
 def find_leading(q: Question) -> list[Hit]:
-    """Return hits for wording that hints at the answer wanted."""
+    """Return hits for wording that hints at the answer wanted: leading phrases and loaded words
+    from design.toml, a claim before the question, a one-sided stem, a tag question, one answer
+    named as the preferred one, and describing words that praise or blame (VADER lexicon)."""
     balanced = q.rules.leading_balanced is not None and q.rules.leading_balanced.search(q.text)
     hits = []
     for start, end in _pattern_hits(q, q.rules.leading):
@@ -41,6 +45,176 @@ def find_leading(q: Question) -> list[Hit]:
     tag = TAG_QUESTION_RE.search(q.text)
     if tag:
         hits.append(_leading_hit(q, *tag.span("tag")))
+    hits.extend(_one_sided_stem(q))
+    hits.extend(_named_preference(q))
+    hits.extend(_claim_before_question(q))
+    if q.doc is not None:
+        hits.extend(_loaded_words(q))
+    taken: list[tuple[int, int]] = []
+    kept = []
+    for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
+        if any(a < hit.end and hit.start < b for a, b in taken):
+            continue  # one flag for the same words, however many ways they lead
+        taken.append((hit.start, hit.end))
+        kept.append(hit)
+    return kept
+
+
+# "How helpful was...", "How well did we...", "How high would you rate...": the stem names one end
+# of the scale. Fair when the question or its answers also offer the other end.
+_HOW_STEM_RE = re.compile(r"^\W*how\s+(?:much\s+|strongly\s+)?", re.IGNORECASE)
+
+
+def _one_sided_stem(q: Question) -> list[Hit]:
+    rules = q.rules
+    if rules.one_sided is None:
+        return []
+    hits = []
+    for a, b in q.sentences:
+        sentence = q.text[a:b]
+        stem = _HOW_STEM_RE.match(sentence)
+        if not stem:
+            continue
+        word = rules.one_sided.match(sentence, stem.end())
+        if not word:
+            continue
+        if rules.one_sided_balance is not None and rules.one_sided_balance.search(q.text):
+            continue
+        if _options_offer_the_low_end(q):
+            continue
+        hits.append(
+            Hit(
+                a + stem.start(),
+                a + word.end(),
+                f"{quote(q.text[a + stem.start() : a + word.end()])} names only the good end, so it may push people "
+                'towards it. Consider adding the other end ("how helpful or unhelpful"), or answers from '
+                '"not at all" to "very".',
+            )
+        )
+    return hits
+
+
+_LOW_END_RE = re.compile(r"\b(?:not|no|un\w+|dis\w+|poor|bad|badly|never|none)\b", re.IGNORECASE)
+
+
+def _options_offer_the_low_end(q: Question) -> bool:
+    """Return True when an answer option lets people say the low or opposite end."""
+    return any(_LOW_END_RE.search(option) for option in q.options)
+
+
+_PREFER_RE = re.compile(r"\bdo\s+you\s+prefer\b", re.IGNORECASE)
+_CHOICE_RE = re.compile(r"\b(?:or|which|what|who|whether)\b", re.IGNORECASE)
+
+
+def _named_preference(q: Question) -> list[Hit]:
+    """"Do you prefer cats?": one answer is named and no other is offered."""
+    hits = []
+    for a, b in q.sentences:
+        sentence = q.text[a:b]
+        match = _PREFER_RE.search(sentence)
+        if match and not _CHOICE_RE.search(sentence) and not q.options:
+            hits.append(
+                Hit(
+                    a + match.start(),
+                    a + match.end(),
+                    f"{quote(sentence[match.start():match.end()])} names one answer only. This may push people "
+                    "towards it. Consider asking which they prefer, and listing the choices.",
+                )
+            )
+    return hits
+
+
+_CLAIM_WORDS_RE = re.compile(
+    r"\b(?:improve[sd]?|improving|benefits?|protects?|protecting|harms?|keeps?|shown|proven|prove[sd]?|"
+    r"saves?|saving|works?|helps?|effective|better|worse|best|worst|vital|essential|must|should|dangerous|"
+    r"harmful|safer|wasted?|wasting|important)\b",
+    re.IGNORECASE,
+)
+MIN_CLAIM_VALENCE = 1.5
+
+
+def _claim_before_question(q: Question) -> list[Hit]:
+    """A statement before the question that says what is good or true ("A new centre would improve
+    children's lives. Do you support it?"): the answer is given before it is asked."""
+    from .valence import valence
+
+    if len(q.sentences) < 2:
+        return []
+    last_a, last_b = q.sentences[-1]
+    if not q.text[last_a:last_b].rstrip().endswith("?"):
+        return []
+    hits = []
+    for a, b in q.sentences[:-1]:
+        sentence = q.text[a:b].strip()
+        if sentence.endswith("?") or not sentence:
+            continue
+        if q.rules.preamble_openings is not None and q.rules.preamble_openings.match(sentence):
+            continue
+        words = q.words_between(a, b)
+        if len(words) < 5:
+            continue  # "Yes or no." and the like
+        strong = [w for w in words if abs(valence(w.lower)) >= MIN_CLAIM_VALENCE and w.lower not in q.rules.not_loaded]
+        claims = list(_CLAIM_WORDS_RE.finditer(sentence))
+        if not strong and not claims:
+            continue
+        if any(name for _, _, name in _topics_in(q, a, b)):
+            continue  # a content note ("The next part is about suicide.") is not a claim
+        hits.append(
+            Hit(
+                a,
+                b,
+                f"{quote(q.text[a:b])} tells people what to think before the question. This may push them "
+                "towards one answer. Consider leaving it out, or giving both sides.",
+            )
+        )
+    return hits
+
+
+def _topics_in(q: Question, a: int, b: int) -> list[tuple[int, int, str]]:
+    from .wording import sensitive_topics
+
+    return [t for t in sensitive_topics(q) if a <= t[0] < b]
+
+
+# Describing words at least this strong (VADER, -4 to +4) take a side.
+MIN_LOADED_VALENCE = 2.0
+_DESCRIBING_TAGS = frozenset({"JJ", "RB"})
+
+
+def _loaded_words(q: Question) -> list[Hit]:
+    """Describing words that praise or blame the thing asked about ("our excellent staff", "rude
+    people"): an adjective or adverb with a strong VADER rating, attached to a noun in the question.
+    Words people are asked to rate ("Were the staff friendly?") are not attached to a noun, and
+    pass; so do words that name the topic itself ("illegal income", "a safe place")."""
+    from .valence import valence
+
+    rated = q.options or _AGREE_FORMAT_RE.search(q.text)
+    hits = []
+    for tok in q.doc:
+        if tok.tag_ not in _DESCRIBING_TAGS or tok.dep_ not in ("amod", "advmod"):
+            continue
+        a, b = q.sentence_of(tok.idx)
+        if not rated and not q.text[a:b].rstrip().endswith("?"):
+            continue  # a plain statement with no answers to pick is not asking anything
+        if tok.dep_ == "advmod" and tok.head.dep_ != "amod":
+            continue  # "how well", "really": only an adverb inside a describing phrase counts
+        lower = tok.lower_
+        if lower in q.rules.not_loaded or abs(valence(lower)) < MIN_LOADED_VALENCE:
+            continue
+        head = tok.head if tok.dep_ == "amod" else tok.head.head
+        if not head.tag_.startswith("NN"):
+            continue
+        if any(c.dep_ == "conj" for c in tok.children) or tok.dep_ == "conj":
+            continue  # "good or bad": both ends offered
+        start, end = tok.idx, tok.idx + len(tok.text)
+        hits.append(
+            Hit(
+                start,
+                end,
+                f"{quote(q.text[start:end])} praises or blames what is asked about. This may push people towards "
+                "one answer. Consider leaving it out.",
+            )
+        )
     return hits
 
 
@@ -103,6 +277,10 @@ def find_hypotheticals(q: Question) -> list[Hit]:
             if free(span):
                 hits.append(_hypothetical_hit(q, a + span[0], a + span[1]))
                 continue
+        counterfactual = _COUNTERFACTUAL_RE.search(sentence) or _IF_WILL_RE.match(sentence)
+        if counterfactual:
+            hits.append(_hypothetical_hit(q, a + counterfactual.start(), a + counterfactual.end()))
+            continue
         conditionals = [m.span() for m in rules.hypothetical_conditional.finditer(sentence)] if rules.hypothetical_conditional else []
         modals = [m.span() for m in rules.hypothetical_modal.finditer(sentence) if free(m.span())] if rules.hypothetical_modal else []
         if conditionals and modals:
@@ -114,6 +292,12 @@ def find_hypotheticals(q: Question) -> list[Hit]:
                 start, end = first_modal
             hits.append(_hypothetical_hit(q, a + start, a + end))
     return hits
+
+
+# "If it were...", "if you had..., would you": an imagined past or present, whatever the modal.
+_COUNTERFACTUAL_RE = re.compile(r"\bif\s+[^,?.]{0,60}?\b(?:were|was)\b[^?]*?\b(?:would|could|might)\b", re.IGNORECASE)
+# "If I can deliver it tomorrow, will you sign now?": a promise about an imagined future.
+_IF_WILL_RE = re.compile(r"\s*if\b[^?]*?,\s*will\s+you\b", re.IGNORECASE)
 
 
 def _hypothetical_hit(q: Question, start: int, end: int) -> Hit:
@@ -128,13 +312,72 @@ def _hypothetical_hit(q: Question, start: int, end: int) -> Hit:
 MAX_WORDS_BETWEEN_NEGATIONS = 3
 
 
+# Words that start with "un" but say no "no" ("under", "until", "unless", "university").
+_NOT_UN_NEGATIONS = frozenset(
+    "unless until under understand understood understanding union unit units united unity universe universal "
+    "university unique uniform unanimous undo undone undid undoing unlock unlocked unpack unpacked unplug "
+    "unload unloaded uncover uncovered unfold unfolded unwrap untie undress unwind".split()
+)
+UN_STEM_ZIPF = 3.5  # "unfriendly" is "un" + "friendly", a common word: a "no" word
+
+
 def _is_negation(word: str, q: Question) -> bool:
     return (
         word in q.rules.negation_words
         or word in q.rules.negation_prefixed
         or word.endswith("n't")
         or word in NO_APOSTROPHE_NEGATIONS
+        or _un_word(word)
     )
+
+
+def _un_word(word: str) -> bool:
+    """Return True for "un" + a common word ("unfriendly", "unkind"): a word with "no" built in."""
+    from .metrics import zipf
+
+    return (
+        word.startswith("un")
+        and len(word) >= 6
+        and word not in _NOT_UN_NEGATIONS
+        and "-" not in word
+        and zipf(word[2:]) >= UN_STEM_ZIPF
+    )
+
+
+# Asked as a statement to agree or disagree with.
+_AGREE_FORMAT_RE = re.compile(
+    r"\b(?:agree or disagree|disagree or agree|(?:how much|how strongly|to what extent) do you agree"
+    r"|the following statements?|this statement|strongly agree|strongly disagree)\b",
+    re.IGNORECASE,
+)
+_AGREE_OPTION_RE = re.compile(r"\b(?:agree|disagree)\b", re.IGNORECASE)
+
+
+def _negated_statement(q: Question) -> list[Hit]:
+    """A "not" statement people are asked to agree or disagree with ("Teachers should not be
+    required to..."): disagreeing means "not not". Converse and Presser (1986)."""
+    doc = q.doc
+    if doc is None:
+        return []
+    # Only when agreement is asked for: a plain statement may be read out for other reasons.
+    asks_agreement = _AGREE_FORMAT_RE.search(q.text) or any(_AGREE_OPTION_RE.search(o) for o in q.options)
+    if not asks_agreement:
+        return []
+    for tok in doc:
+        if tok.dep_ != "neg" or tok.head.dep_ != "ROOT":
+            continue
+        a, b = q.sentence_of(tok.idx)
+        if q.text[a:b].rstrip().endswith("?"):
+            continue
+        return [
+            Hit(
+                None,
+                None,
+                'This is a "not" statement. To disagree, people have to say "not not", a double negative. '
+                "Consider saying it without \"not\".",
+            )
+        ]
+    return []
 
 
 def find_double_negatives(q: Question) -> list[Hit]:
@@ -166,6 +409,8 @@ def find_double_negatives(q: Question) -> list[Hit]:
                 )
             )
             break  # one per sentence is enough to show the problem
+    if not hits:
+        hits.extend(_negated_statement(q))
     return hits
 
 
@@ -205,6 +450,8 @@ def find_passive_voice(q: Question) -> list[Hit]:
             continue
         if verb.i > 0 and doc[verb.i - 1].text in ("-", "\u2010", "\u2011"):
             continue  # "trauma-informed", "well-known": a describing word, not a passive
+        if not _about_the_person(verb, first):
+            continue  # "The service was provided", "brands being advertised": no one is hidden from the person
         seen.add(verb.i)
         a, b = min(first, verb, key=lambda t: t.i), max(first, verb, key=lambda t: t.i)
         start, end = a.idx, b.idx + len(b.text)
@@ -212,6 +459,31 @@ def find_passive_voice(q: Question) -> list[Hit]:
             Hit(start, end, f"{quote(q.text[start:end])} may hide who did it. Consider saying who did it.")
         )
     return hits
+
+
+_PERSON_WORDS = frozenset({"you", "your", "yourself", "yours"})
+# People a question is about, besides "you": a passive about them hides who acted on them.
+_PERSON_NOUNS = frozenset(
+    "people person children child users residents tenants clients women men parents families family teachers "
+    "staff workers students patients".split()
+)
+
+
+def _about_the_person(verb, aux) -> bool:
+    """Return True when the passive is about the person answering: its subject is "you" or
+    something of theirs ("your tenancy"). A passive about a thing hides no one from them."""
+    subjects = [c for c in list(verb.children) + list(aux.children) if c.dep_ in ("nsubjpass", "nsubj")]
+    up = verb
+    while not subjects and up.dep_ in ("xcomp", "acomp") and up.head.i != up.i:
+        # "Would you be happy to be contacted?": the infinitive's subject is the clause's.
+        up = up.head
+        subjects = [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
+    for subject in subjects:
+        if subject.lower_ in _PERSON_WORDS or subject.lower_ in _PERSON_NOUNS:
+            return True
+        if any(c.lower_ in _PERSON_WORDS for c in subject.children):
+            return True
+    return False
 
 
 _FINITE_VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ"})
@@ -267,6 +539,8 @@ def find_double_barrelled(q: Question) -> list[Hit]:
             continue
         if _pair_in_text(q, head, tok, rules.fixed_pairs):
             continue
+        if _opposites_between(q, head, tok, rules.balanced_opposites):
+            continue  # "1 being very dissatisfied and 5 being very satisfied": the two ends of one scale
         if head.tag_ in ("CD",) or tok.tag_ in ("CD",) or head.like_num or tok.like_num:
             continue
         if any(t.lower_ == "between" for t in doc[max(0, head.i - 3) : head.i]):
@@ -322,11 +596,19 @@ def _noun_list(head) -> bool:
     return conjuncts >= 2 or (conjuncts >= 1 and commas >= 1)
 
 
+def _opposites_between(q: Question, head, tok, opposites) -> bool:
+    """Return True when the words from HEAD to the end of TOK's phrase hold both ends of a scale."""
+    words = {w.lower for w in q.words_between(head.left_edge.idx, tok.right_edge.idx + len(tok.right_edge.text))}
+    return any(pair <= words for pair in opposites)
+
+
 def _pair_in_text(q: Question, head, tok, fixed_pairs: frozenset[str]) -> bool:
     """Return True when the words from HEAD to TOK (with a leading "the"/"your" dropped) are a fixed pair."""
     words = normalise(q.text[head.idx : tok.idx + len(tok.text)])
     return words in fixed_pairs
 
+
+_OPINION_VERBS = frozenset("think feel believe say agree".split())
 
 # spaCy splits "didnt" into "did" + "nt", with "nt" as the negation.
 _NOT_WORDS = frozenset({"not", "n't", "n\u2019t", "nt"})
@@ -343,7 +625,9 @@ def find_negative_wording(q: Question) -> list[Hit]:
             continue
         head = tok.head
         if head.dep_ != "ROOT" and not (head.dep_ in ("aux", "auxpass") and head.head.dep_ == "ROOT"):
-            continue
+            # "Do you think the council should not change...?": the "not" is in what is asked about.
+            if not (head.dep_ == "ccomp" and head.head.dep_ == "ROOT" and head.head.lower_ in _OPINION_VERBS):
+                continue
         if tok.i > 0 and doc[tok.i - 1].lower_ == "or":
             continue
         if tok.lower_ in ("n't", "n\u2019t", "nt") and tok.i > 0:
@@ -361,3 +645,52 @@ def find_negative_wording(q: Question) -> list[Hit]:
             )
         )
     return hits
+
+
+# Clauses that hang inside another clause: side clauses, "that" clauses, relative clauses.
+_CLAUSE_DEPS = frozenset({"advcl", "ccomp", "acl", "relcl", "csubj", "csubjpass"})
+_CONDITION_WORDS = frozenset({"if", "unless", "whether", "provided", "assuming", "except"})
+MAX_CLAUSES = 4  # a sentence with more side clauses than this is hard to hold in mind
+MAX_CLAUSE_DEPTH = 4  # clauses inside clauses inside clauses inside clauses
+MAX_CONDITIONS = 1  # "if ... unless ...": two conditions in one sentence
+
+
+def find_complex_syntax(q: Question) -> list[Hit]:
+    """Return a hit for a sentence whose grammar nests too deep: more than three side clauses,
+    clauses three deep, or two or more conditions. QUAID (Graesser et al.): complex syntax."""
+    doc = q.doc
+    hits = []
+    for sent in doc.sents:
+        clauses = [t for t in sent if t.dep_ in _CLAUSE_DEPS]
+        depth = max((_clause_depth(t) for t in clauses), default=0)
+        conditions = sum(1 for t in sent if t.lower_ in _CONDITION_WORDS and t.dep_ in ("mark", "advmod", "prep", "cc"))
+        if len(clauses) <= MAX_CLAUSES and depth < MAX_CLAUSE_DEPTH and conditions <= MAX_CONDITIONS:
+            continue
+        start, end = sent.start_char, sent.end_char
+        text = q.text[start:end].strip()
+        start += len(q.text[start:end]) - len(q.text[start:end].lstrip())
+        end = start + len(text)
+        if conditions > MAX_CONDITIONS:
+            why = f"has {conditions} conditions"
+        elif depth >= MAX_CLAUSE_DEPTH:
+            why = "has parts inside parts inside parts"
+        else:
+            why = f"has {len(clauses) + 1} parts"
+        hits.append(
+            Hit(
+                start,
+                end,
+                f"{quote(q.text[start:end])} {why}. People may lose track of what is asked. Consider splitting it, "
+                "or asking the conditions first.",
+            )
+        )
+    return hits
+
+
+def _clause_depth(tok) -> int:
+    depth = 0
+    while tok.head.i != tok.i:
+        if tok.dep_ in _CLAUSE_DEPS:
+            depth += 1
+        tok = tok.head
+    return depth

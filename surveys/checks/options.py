@@ -43,7 +43,7 @@ _HIGH = r"more than|over|above|at least|greater than"
 _OPTION_RE = re.compile(
     rf"^(?:(?P<pre>{_LOW}|{_HIGH}|between)\s+)?"
     rf"(?P<cur1>[£$])?(?P<a>{_NUM})\s*(?P<u1>{_UNIT})?\s*(?P<plus>\+)?"
-    rf"(?:\s*(?:-|to|and)\s*(?P<cur2>[£$])?(?P<b>{_NUM}))?\s*(?P<u2>{_UNIT})?\s*(?:{_RATE})?\s*"
+    rf"(?:\s*(?:-|to|and|or)\s*(?P<cur2>[£$])?(?P<b>{_NUM}))?\s*(?P<u2>{_UNIT})?\s*(?:{_RATE})?\s*"
     r"(?P<post>\+|or more|or over|and over|and above|or above|plus|or older|and older|or more often"
     r"|or less|or fewer|or under|and under|or younger|or below|or less often)?"
     r"(?:\s+(?:old|of age|times?|nights?|days?|ago))?$"
@@ -169,11 +169,18 @@ def _closed(i: Interval) -> tuple[float, float]:
     return lo, hi
 
 
+_HAS_NUMBER_RE = re.compile(r"\d|\b(?:once|twice|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
+
+
 def _number_pairs(q: Question) -> tuple[list[tuple[Interval, Interval]], bool]:
     if not q.options:
         return [], False
     if "number_pairs" not in q.shared:
-        parsed = [p for p in (parse_option(o) for o in q.options) if p is not None]
+        parsed_all = [(o, parse_option(o)) for o in q.options]
+        parsed = [p for _, p in parsed_all if p is not None]
+        # An answer with a number we could not read may fill the gap we would report: say nothing.
+        if any(p is None and _HAS_NUMBER_RE.search(o) for o, p in parsed_all):
+            parsed = []
         intervals, integer = _comparable(parsed) if len(parsed) >= 2 else ([], False)
         ordered = sorted(intervals, key=lambda i: (i.lo, i.hi))
         q.shared["number_pairs"] = (list(zip(ordered, ordered[1:])), integer)

@@ -6,7 +6,7 @@ A test runs every example; a meta-test fails a check with fewer than three of ea
 
 from __future__ import annotations
 
-from . import design, options, wording
+from . import design, options, timeframe, wording
 from .flags import Check, Example
 
 E = Example
@@ -20,6 +20,7 @@ CHECKS: tuple[Check, ...] = (
     # ---------------------------------------------------------------- wording
     Check(
         code="hard-to-read",
+        title="Hard words",
         kind="wording",
         severity="warning",
         why="Long, rare words slow people down. Some people will guess.",
@@ -51,6 +52,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="long-question",
+        title="Long question",
         kind="wording",
         severity="warning",
         why="Long questions are hard to hold in mind, most of all when read out.",
@@ -78,6 +80,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="long-sentence",
+        title="Long sentence",
         kind="wording",
         severity="warning",
         why="Most people understand a sentence of about 14 words. Far fewer understand one of 25 or more.",
@@ -108,6 +111,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="complex-word",
+        title="A shorter word would do",
         kind="wording",
         severity="info",
         why="A short, everyday word is quicker to read. It is also harder to misread.",
@@ -129,6 +133,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="jargon",
+        title="Words only services use",
         kind="wording",
         severity="warning",
         why="Words used inside services can mean nothing to the people answering.",
@@ -150,6 +155,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="acronym",
+        title="Short forms to write out in full",
         kind="wording",
         severity="warning",
         why="Many people will not know what the letters stand for. They may not say so.",
@@ -175,6 +181,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="stigmatising",
+        title="Words that label people",
         kind="wording",
         severity="warning",
         why="Labels reduce people to one part of their life. They can put people off answering.",
@@ -203,6 +210,7 @@ CHECKS: tuple[Check, ...] = (
     # ---------------------------------------------------------------- question design
     Check(
         code="passive-voice",
+        title="Hides who did it",
         kind="design",
         severity="info",
         why="A passive verb can hide who did something, so people may not know what to think about.",
@@ -228,6 +236,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="double-barrelled",
+        title="Asks two things at once",
         kind="design",
         severity="problem",
         why="People may want to answer each part in a different way.",
@@ -257,15 +266,24 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="leading",
+        title="Pushes people towards an answer",
         kind="design",
         severity="problem",
         why="A question that hints at the answer gets that answer more often, true or not.",
-        source="QAS-99 (Willis and Lessler): sensitivity and bias, leading questions",
+        source=(
+            "QAS-99 (Willis and Lessler): sensitivity and bias, leading questions; Payne (1951), The Art of "
+            "Asking Questions (loaded words); Schuman and Presser (1981) and Pew Research Center, Writing survey "
+            "questions (one-sided and framed questions); VADER lexicon (Hutto and Gilbert 2014)"
+        ),
         run=design.find_leading,
         catches=(
             'Wording that hints at the answer wanted: "Don\'t you agree", "Do you agree that" without '
-            '"or disagree", "most people think", praise or blame built in ("our excellent staff"), or '
-            'a tag such as ", isn\'t it?".'
+            '"or disagree", "most people think"; a claim before the question ("Studies show...", "Given '
+            'the benefits..."); a one-sided stem ("How helpful was...?") with no way to say the opposite in '
+            'the question or its answers; a tag such as ", isn\'t it?" or ", right?"; one answer named ("Do '
+            'you prefer cats?"); and loaded words: describing words that praise or blame ("our excellent '
+            'staff", "rude people") rated strongly in the VADER word list, in the question\'s own '
+            'words, not its answers. "How was the help you got?" and "How satisfied or dissatisfied..." pass.'
         ),
         example="Don't you agree that the hostel is safe?",
         better="How safe or unsafe do you feel in the hostel?",
@@ -274,15 +292,21 @@ CHECKS: tuple[Check, ...] = (
             "How would you rate our excellent staff?",
             "The food here is good, isn't it?",
             "Most people think the drop-in is good. What do you think?",
+            "How helpful was the drop-in?",
+            "You went to your appointment, right?",
         ),
         examples_pass=_examples(
             "How safe or unsafe do you feel in the hostel?",
             "How would you rate the staff?",
             "Do you agree or disagree that the hostel is safe?",
+            "How was the help you got?",
+            ("How helpful was the drop-in?", ["Not at all helpful", "A little helpful", "Very helpful"]),
+            "How satisfied or dissatisfied are you with the hostel?",
         ),
     ),
     Check(
         code="double-negative",
+        title="Says no twice",
         kind="design",
         severity="problem",
         why="Two \"no\" words together make people stop to work out what yes means.",
@@ -308,6 +332,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="negative-wording",
+        title="Asked the negative way",
         kind="design",
         severity="warning",
         why="A \"not\" question makes it unclear whether yes means yes or no.",
@@ -335,6 +360,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="vague-quantifier",
+        title="Vague amount or time",
         kind="design",
         severity="warning",
         why="Words like \"often\" or \"recently\" mean different amounts to different people.",
@@ -360,7 +386,71 @@ CHECKS: tuple[Check, ...] = (
         ),
     ),
     Check(
+        code="missing-time-frame",
+        title="No time frame",
+        kind="design",
+        severity="warning",
+        why="Without a set time, people think of different times. Then the answers cannot be compared.",
+        source=(
+            "QAS-99 (Willis and Lessler 1999): problem type 3d, reference periods missing or unclear; "
+            "QUAID (Graesser et al.): vague or imprecise terms"
+        ),
+        run=timeframe.find_missing_time_frame,
+        catches=(
+            'A question about what people do, with no set time in the question or its answers: "How often do '
+            'you use the food bank?". A time ("in the last 4 weeks"), a rate ("a week", "Monthly"), "ever" or '
+            '"on a typical day" sets one. Questions about feelings ("How often do you feel safe?") are left alone.'
+        ),
+        example="How often do you use the food bank?",
+        better="In the last 4 weeks, how many times have you used the food bank?",
+        examples_flag=_examples(
+            "How often do you use the food bank?",
+            "How many times do you see your support worker?",
+            "Which brand of toothpaste do you use?",
+            "How much do you spend on food?",
+        ),
+        examples_pass=_examples(
+            "In the last 4 weeks, how many times have you used the food bank?",
+            "How much do you spend on food each week?",
+            ("How often do you see your support worker?", ["Every day", "Once a week", "Once a month", "Never"]),
+            "How often do you feel safe in the hostel?",
+            "Have you ever used a food bank?",
+        ),
+    ),
+    Check(
+        code="long-recall-period",
+        title="Too long ago to count",
+        kind="design",
+        severity="warning",
+        why="People cannot count things over years. They guess. Their guesses are often wrong.",
+        source=(
+            "QAS-99 (Willis and Lessler 1999): problem type 4b, recall over a long reference period; "
+            "Tourangeau, Rips and Rasinski (2000), The Psychology of Survey Response: telescoping and forgetting"
+        ),
+        run=timeframe.find_long_recall_period,
+        catches=(
+            'Counting or adding up over a long time: more than two years ("In the last five years, how many '
+            'times..."), a whole life or childhood ("When you were growing up, how often..."), or a year of '
+            'everyday spending ("How much did heating cost you last year?").'
+        ),
+        example="In the last five years, how many times have you moved home?",
+        better="In the last 12 months, how many times have you moved home?",
+        examples_flag=_examples(
+            "In the last five years, how many times have you moved home?",
+            "How many times in your life have you slept outside?",
+            "When you were growing up, how often did your family go to church?",
+            "About how much did heat, electricity and water cost you last year?",
+        ),
+        examples_pass=_examples(
+            "In the last 12 months, how many times have you moved home?",
+            "Have you ever slept outside?",
+            "How much did you spend on food last week?",
+            "How many times have you moved home in the last two years?",
+        ),
+    ),
+    Check(
         code="absolute",
+        title="Words like always or never",
         kind="design",
         severity="warning",
         why="With \"always\" or \"never\" one exception makes the honest answer no.",
@@ -382,6 +472,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="presupposition",
+        title="Takes something for granted",
         kind="design",
         severity="warning",
         why="A question that takes something for granted has no right answer for people it is not true for.",
@@ -407,6 +498,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="hypothetical",
+        title="Asks people to imagine",
         kind="design",
         severity="warning",
         why="People are poor at guessing what they would do, so the answers predict little.",
@@ -434,6 +526,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="blaming",
+        title="May sound like blame",
         kind="design",
         severity="problem",
         why="A why-question about what someone did or did not do can feel like blame.",
@@ -460,6 +553,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="sensitive-topic",
+        title="Topic that may upset people",
         kind="design",
         severity="info",
         why="Questions on painful topics can upset people. Warn them first. Let them skip.",
@@ -487,9 +581,40 @@ CHECKS: tuple[Check, ...] = (
             "How did you hear about the service?",
         ),
     ),
+    Check(
+        code="complex-syntax",
+        title="Hard to follow sentence",
+        kind="design",
+        severity="warning",
+        why="A sentence with parts inside parts is hard to hold in mind. People may answer only part of it.",
+        source="QUAID (Graesser et al.): complex syntax and working memory overload; QAS-99 (Willis and Lessler 1999): problem type 3a, wording",
+        run=design.find_complex_syntax,
+        needs_parser=True,
+        catches=(
+            "A sentence whose grammar nests too deep, read from the language model's parse: two or more "
+            'conditions ("if ... unless ..."), more than four side clauses, or clauses four deep ("the '
+            'staff who work at the hostel that you stayed in when you first...").'
+        ),
+        example=(
+            "Do you think that the staff who work at the hostel that you stayed in when you first became "
+            "homeless knew what you needed?"
+        ),
+        better="Think about the hostel you stayed in first. Did the staff there know what you needed?",
+        examples_flag=_examples(
+            "Do you think that the staff who work at the hostel that you stayed in when you first became homeless knew what you needed?",
+            "If you were not offered a bed, unless you had already found somewhere, did anyone tell you why?",
+            "If you have a support worker, and if they helped you with money, unless you said no, did they tell you about the food bank?",
+        ),
+        examples_pass=_examples(
+            "Think about the hostel you stayed in first. Did the staff there know what you needed?",
+            "If you have used drugs, how often do you use them?",
+            "What has made it hard for you to find a settled place to live?",
+        ),
+    ),
     # ---------------------------------------------------------------- answer options
     Check(
         code="overlapping-options",
+        title="Answers that share numbers",
         kind="options",
         severity="problem",
         why="If one answer fits two options, people pick at random. Then the counts are wrong.",
@@ -511,6 +636,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="gap-in-options",
+        title="Gap between answers",
         kind="options",
         severity="warning",
         why="If someone's answer falls in a gap, they cannot answer truly.",
@@ -532,6 +658,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="unbalanced-scale",
+        title="Answers lean one way",
         kind="options",
         severity="warning",
         why="A scale with more good answers than bad ones pushes answers to the good side.",
@@ -557,6 +684,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="missing-opt-out",
+        title="No way to skip",
         kind="options",
         severity="warning",
         why="Without a way out, people guess or stop. A painful question can feel forced.",
@@ -582,6 +710,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         code="too-many-options",
+        title="Long list of answers",
         kind="options",
         severity="warning",
         why="Read aloud, more than 7 answers are hard to remember. People pick the first or last.",
@@ -604,10 +733,25 @@ CHECKS: tuple[Check, ...] = (
 )
 
 CODES: dict[str, Check] = {}
+TITLES: dict[str, str] = {}
 for _check in CHECKS:
     if _check.code in CODES:
         raise ValueError(f"The check code {_check.code!r} is registered twice.")
+    if _check.title.casefold() in (t.casefold() for t in TITLES.values()):
+        raise ValueError(f"The title {_check.title!r} of {_check.code!r} is used by another check.")
     CODES[_check.code] = _check
+    TITLES[_check.code] = _check.title
+
+
+def title_for(code: str) -> str:
+    """Return the plain-words name of CODE for people ("Asks two things at once"), for pages,
+    filters and messages. A code that is no longer registered (say, on an old dismissal) gets
+    its own words: "old-code" -> "Old code"."""
+    title = TITLES.get(code)
+    if title is not None:
+        return title
+    words = code.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 # Which flag wins when two say the same thing about the same words: a negative-wording flag is
 # dropped when one of these codes covers the same words, because that message says more.

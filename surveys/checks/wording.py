@@ -79,9 +79,17 @@ def find_complex_words(q: Question) -> list[Hit]:
     return hits
 
 
+# Answers that only say how often in vague words ("Occasionally", "Often", "Regularly").
+_VAGUE_FREQUENCY_OPTIONS = frozenset(
+    "occasionally sometimes often regularly frequently rarely seldom usually hardly ever very often quite often "
+    "a lot a little not often".split(" ")
+) | {"hardly ever", "very often", "quite often", "a lot", "a little", "not often", "now and then", "from time to time"}
+
+
 def find_vague_quantifiers(q: Question) -> list[Hit]:
-    """Return hits for vague amounts and times ("often", "recently") that people read differently."""
-    return [
+    """Return hits for vague amounts and times ("often", "recently") that people read differently,
+    and for a question about what people do whose answers are only vague words for how often."""
+    hits = [
         Hit(
             start,
             end,
@@ -89,6 +97,21 @@ def find_vague_quantifiers(q: Question) -> list[Hit]:
         )
         for start, end, term in q.matches(q.rules.vague)
     ]
+    vague = [o.strip() for o in q.options if o.strip().rstrip(".").lower() in _VAGUE_FREQUENCY_OPTIONS]
+    if len(vague) >= 2:
+        from .timeframe import asks_about_behaviour
+
+        if asks_about_behaviour(q.text):
+            shown = ", ".join(quote(o) for o in vague[:MAX_WORDS_QUOTED])
+            hits.append(
+                Hit(
+                    None,
+                    None,
+                    f"The answers {shown} may mean different amounts to different people. Consider numbers, "
+                    'such as "1 or 2 times" or "once a week".',
+                )
+            )
+    return hits
 
 
 def find_absolutes(q: Question) -> list[Hit]:

@@ -12,13 +12,16 @@ import getpass
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
-from surveys.storage import StorageError, open_database, resolve_db_path
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # Modules that add commands, in the order they appear in --help.
 COMMAND_MODULES = ("surveys.cli.core", "surveys.cli.check", "surveys.cli.report", "surveys.cli.transfer", "surveys.cli.accounts")
+# Commands that need no database: for these only their own module is loaded, which keeps
+# sqlite-utils (and the pandas it loads, about half a second) out of a `check` run.
+STANDALONE_COMMANDS = {"check": "surveys.cli.check"}
 
 
 class PlainArgumentParser(argparse.ArgumentParser):
@@ -49,32 +52,40 @@ def command_line_actor() -> str:
 
 def open_existing_database(path_value: str | None) -> Database:
     """Return the database at --db (or the default), refusing a path with no database yet."""
+    from surveys.storage import StorageError, open_database, resolve_db_path
+
     path = resolve_db_path(path_value)
     if not path.exists():
         raise StorageError(f"There is no database at {path}. Run `python -m surveys init --db {path}` first.")
     return open_database(path)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser with every command registered."""
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """Return the parser with the commands of MODULES (every command unless told) registered."""
     parser = PlainArgumentParser(
         prog="python -m surveys",
         description="Peer Survey Studio: design, run and learn from peer research surveys.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=PlainArgumentParser)
     subparsers.required = True
-    for module_name in COMMAND_MODULES:
+    for module_name in modules:
         importlib.import_module(module_name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ARGV, run the command and return its exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    standalone = STANDALONE_COMMANDS.get(words[0]) if words else None
+    parser = build_parser((standalone,) if standalone else COMMAND_MODULES)
+    args = parser.parse_args(words)
     try:
         return int(args.run(args) or 0)
-    except StorageError as exc:
+    except Exception as exc:
+        # Storage errors carry a plain message; a run that never loaded storage cannot raise one.
+        storage = sys.modules.get("surveys.storage")
+        if storage is None or not isinstance(exc, storage.StorageError):
+            raise
         print(f"Error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

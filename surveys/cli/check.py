@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -96,7 +97,7 @@ def read_questions(name: str, stdin: TextIO) -> list[dict[str, Any]]:
     not text, or a question over 5,000 characters.
     """
     if name == "-":
-        content = stdin.read()
+        content = _read_stdin(stdin)
         kind = _sniff(content)
     else:
         path = Path(name)
@@ -126,6 +127,25 @@ def read_questions(name: str, stdin: TextIO) -> list[dict[str, Any]]:
                 "Please shorten it or split it."
             )
     return items
+
+
+def _read_stdin(stdin: TextIO) -> str:
+    """Return standard input as text, refusing bytes that are not UTF-8 (InputError)."""
+    raw = getattr(stdin, "buffer", None)
+    if raw is None:  # a text stream with no bytes under it (tests pass a StringIO)
+        content = stdin.read()
+        if _SURROGATE_RE.search(content):
+            raise InputError(_NOT_UTF8)
+        return content
+    try:
+        return raw.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(_NOT_UTF8) from exc
+
+
+# Python turns bytes that are not UTF-8 into these "surrogate" characters in some settings.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_NOT_UTF8 = "The questions on standard input are not text in UTF-8. Save them as UTF-8 and try again."
 
 
 def _sniff(content: str) -> str:
@@ -180,6 +200,8 @@ def _count(n: int, word: str) -> str:
 
 
 def _print_text(reports, checker, reading_age: dict, out: TextIO) -> None:
+    from surveys.checks import title_for
+
     for number, report in enumerate(reports, start=1):
         out.write(f"{number}. {report.text}\n")
         for option in report.options:
@@ -190,7 +212,7 @@ def _print_text(reports, checker, reading_age: dict, out: TextIO) -> None:
             f"{_count(counts['warning'], 'warning')}, {_count(counts['info'], 'note')}.\n"
         )
         for flag in report.flags:
-            out.write(f"   [{flag.severity}] {flag.code}: {flag.message}\n")
+            out.write(f"   [{flag.severity}] {title_for(flag.code)} ({flag.code}): {flag.message}\n")
             if flag.suggestion:
                 out.write(f"      Try: {flag.suggestion}\n")
         out.write("\n")

@@ -178,7 +178,8 @@ def changes_after_version(db: Database, version_id: str) -> list[dict]:
         "JOIN wording_history h ON h.question_id = q.id "
         "LEFT JOIN person pe ON pe.id = h.person_id "
         "LEFT JOIN proposal p ON p.id = h.proposal_id "
-        "WHERE base.id = ? AND q.lineage_id IN (SELECT lineage_id FROM question WHERE version_id = base.id) "
+        "WHERE base.id = ? AND h.language = '' "
+        "AND q.lineage_id IN (SELECT lineage_id FROM question WHERE version_id = base.id) "
         "ORDER BY v.number, h.changed_at, h.id",
         [version_id],
     )
@@ -205,7 +206,7 @@ def wording_history_rows(db: Database, lineage_id: str) -> list[dict]:
         db,
         "SELECT h.*, COALESCE(pe.display_name, '') AS name, COALESCE(pe.role, '') AS role "
         "FROM wording_history h LEFT JOIN person pe ON pe.id = h.person_id "
-        "WHERE h.lineage_id = ? ORDER BY h.changed_at, h.id",
+        "WHERE h.lineage_id = ? AND h.language = '' ORDER BY h.changed_at, h.id",
         [lineage_id],
     )
 
@@ -224,24 +225,33 @@ def draft_question_in_lineage(db: Database, survey_id: str, lineage_id: str) -> 
 # ---- contributions --------------------------------------------------------------------------
 
 # One row per thing a person did, tagged with the question it was about, so one query can
-# total them for a survey or for one question across its versions.
+# total them for a survey or for one question across its versions. A translation counts once
+# per question and language for each person whose words it held (the history keeps earlier
+# translators), however often it was saved or copied to a new version.
 _CONTRIBUTION_EVENTS = """
     SELECT author_id AS person_id, 'proposed' AS kind, question_id FROM proposal
     UNION ALL
     SELECT author_id, 'adopted', question_id FROM proposal WHERE status = 'adopted'
     UNION ALL
-    SELECT person_id, 'edited', question_id FROM wording_history WHERE proposal_id IS NULL
+    SELECT person_id, 'edited', question_id FROM wording_history WHERE proposal_id IS NULL AND language = ''
     UNION ALL
     SELECT c.person_id, 'commented', p.question_id
         FROM proposal_comment c JOIN proposal p ON p.id = c.proposal_id
     UNION ALL
     SELECT r.person_id, 'reacted', p.question_id
         FROM proposal_reaction r JOIN proposal p ON p.id = r.proposal_id
+    UNION ALL
+    SELECT person_id, 'translated', MIN(question_id) FROM (
+        SELECT person_id, lineage_id, language, question_id FROM question_translation
+            WHERE source = 'app' AND copied_from IS NULL
+        UNION ALL
+        SELECT person_id, lineage_id, language, question_id FROM wording_history WHERE language != ''
+    ) WHERE person_id IS NOT NULL GROUP BY person_id, lineage_id, language
 """
 
 
 def contribution_totals(db: Database, survey_id: str | None = None, lineage_id: str | None = None) -> list[dict]:
-    """Return per person: name, role and how many proposals, adoptions, comments and reactions.
+    """Return per person: name, role and how many proposals, adoptions, comments, reactions and translations.
 
     SURVEY_ID keeps what was done on that survey's questions; LINEAGE_ID keeps what was done
     on one question in any of its versions.
@@ -256,7 +266,8 @@ def contribution_totals(db: Database, survey_id: str | None = None, lineage_id: 
     sql = (
         "SELECT pe.id AS person_id, pe.display_name AS name, pe.role AS role, "
         "SUM(e.kind = 'proposed') AS proposed, SUM(e.kind = 'commented') AS commented, "
-        "SUM(e.kind = 'reacted') AS reacted, SUM(e.kind = 'adopted') AS adopted, SUM(e.kind = 'edited') AS edited "
+        "SUM(e.kind = 'reacted') AS reacted, SUM(e.kind = 'adopted') AS adopted, "
+        "SUM(e.kind = 'edited') AS edited, SUM(e.kind = 'translated') AS translated "
         f"FROM ({_CONTRIBUTION_EVENTS}) e "
         "JOIN person pe ON pe.id = e.person_id "
         "JOIN question q ON q.id = e.question_id "

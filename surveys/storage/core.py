@@ -11,6 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import StorageError, _rows, audit, new_id, now, write_transaction
+from .languages import copy_version_extras
 from .migrations import OPT_OUTS, PERSON_ROLES, QUESTION_TYPES, SHOW_IF_OPERATORS
 
 CHOICE_TYPES = ("single_choice", "multiple_choice", "scale")
@@ -25,7 +26,10 @@ QUESTION_FIELDS = (
     "options",
     "show_if",
     "topic",
+    "form_columns",
 )
+# A show-if rule is one condition, or conditions joined: {"all": [...]} or {"any": [...]}.
+SHOW_IF_JOINS = ("all", "any")
 
 
 class InvalidInput(StorageError, ValueError):
@@ -99,16 +103,19 @@ def create_version(
             source = get_version(db, based_on_id)
             if source["survey_id"] != survey_id:
                 raise InvalidInput("A new version can only be based on a version of the same survey.")
+            copies = []
             for question in questions_for_version(db, based_on_id):
+                copies.append((question["id"], new_id()))
                 _insert_question_row(
                     db,
                     {
                         **question,
-                        "id": new_id(),
+                        "id": copies[-1][1],
                         "version_id": version_id,
                         "updated_at": now(),
                     },
                 )
+            copy_version_extras(db, based_on_id, version_id, copies, new_id, now())
         audit(db, actor, "create version", "survey_version", version_id, None, row)
     return version_id
 
@@ -181,6 +188,7 @@ def _decode_question(row: dict) -> dict:
     row["options"] = json.loads(row["options"]) if row.get("options") else []
     row["show_if"] = json.loads(row["show_if"]) if row.get("show_if") else None
     row["required"] = bool(row["required"])
+    row["form_columns"] = json.loads(row["form_columns"]) if row.get("form_columns") else {}
     return row
 
 
@@ -207,14 +215,27 @@ def validate_question(fields: dict) -> None:
         raise InvalidInput("Two answer options are the same. Each option must be different.")
     if fields["type"] in CHOICE_TYPES and len(cleaned) < 2:
         raise InvalidInput("A choice or scale question needs at least two answer options.")
-    show_if = fields.get("show_if")
-    if show_if is not None:
-        if not isinstance(show_if, dict) or not show_if.get("question"):
-            raise InvalidInput("A show-if rule needs the question it depends on.")
-        if show_if.get("operator") not in SHOW_IF_OPERATORS:
-            raise InvalidInput(f"{show_if.get('operator')!r} is not a show-if rule this tool knows.")
-        if not isinstance(show_if.get("values", []), list):
-            raise InvalidInput("A show-if rule needs a list of values.")
+    if fields.get("show_if") is not None:
+        validate_show_if(fields["show_if"])
+    if not isinstance(fields.get("form_columns") or {}, dict):
+        raise InvalidInput("The kept form columns must be a set of names and values.")
+
+
+def validate_show_if(show_if: Any) -> None:
+    """Raise InvalidInput unless SHOW_IF is one condition or conditions joined with all / any."""
+    if isinstance(show_if, dict) and len(show_if) == 1 and next(iter(show_if)) in SHOW_IF_JOINS:
+        parts = next(iter(show_if.values()))
+        if not isinstance(parts, list) or len(parts) < 2:
+            raise InvalidInput("A show-if rule that joins conditions needs at least two of them.")
+        for part in parts:
+            validate_show_if(part)
+        return
+    if not isinstance(show_if, dict) or not show_if.get("question"):
+        raise InvalidInput("A show-if rule needs the question it depends on.")
+    if show_if.get("operator") not in SHOW_IF_OPERATORS:
+        raise InvalidInput(f"{show_if.get('operator')!r} is not a show-if rule this tool knows.")
+    if not isinstance(show_if.get("values", []), list):
+        raise InvalidInput("A show-if rule needs a list of values.")
 
 
 def _insert_question_row(db: Database, row: dict) -> None:
@@ -226,6 +247,7 @@ def _insert_question_row(db: Database, row: dict) -> None:
     record["required"] = int(bool(record.get("required")))
     record["help_text"] = record.get("help_text") or ""
     record["topic"] = record.get("topic") or ""
+    record["form_columns"] = json.dumps(record.get("form_columns") or {}, ensure_ascii=False)
     try:
         db["question"].insert(record)
     except sqlite3.DatabaseError as exc:
@@ -246,9 +268,14 @@ def add_question(
     topic: str = "",
     lineage_id: str | None = None,
     position: int | None = None,
+    form_columns: dict | None = None,
     actor: str | None = None,
 ) -> str:
-    """Return the id of a new question added to a draft version (at the end by default)."""
+    """Return the id of a new question added to a draft version (at the end by default).
+
+    FORM_COLUMNS keeps what a spreadsheet form said about the question that the app does not
+    use itself (appearance, constraint, ...), so saving the survey as a form writes it back.
+    """
     fields = {
         "name": name,
         "type": type,
@@ -258,6 +285,7 @@ def add_question(
         "options": list(options),
         "show_if": show_if,
         "topic": topic,
+        "form_columns": dict(form_columns or {}),
     }
     validate_question(fields)
     question_id = new_id()
@@ -330,6 +358,7 @@ def update_question(db: Database, question_id: str, changes: dict, *, actor: str
         record["options"] = json.dumps(record["options"] or [], ensure_ascii=False)
         record["show_if"] = json.dumps(record["show_if"], ensure_ascii=False) if record["show_if"] else None
         record["required"] = int(bool(record["required"]))
+        record["form_columns"] = json.dumps(record["form_columns"] or {}, ensure_ascii=False)
         record["updated_at"] = now()
         try:
             db["question"].update(question_id, record)
@@ -485,6 +514,7 @@ __all__ = [
     "set_version_status",
     "update_question",
     "validate_question",
+    "validate_show_if",
 ]
 
 

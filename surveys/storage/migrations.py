@@ -427,6 +427,72 @@ def audit_erasure_redaction(db: Database) -> None:
     )
 
 
+@migrations(name="0050_i13_languages_and_form_file")
+def languages_and_form_file(db: Database) -> None:
+    """Survey languages, translations, the interview's language, and what a form file kept."""
+    # What a spreadsheet form had that the app does not use itself, kept so that saving the
+    # survey as a form again loses nothing: settings, rows the app cannot ask (per version),
+    # and columns such as appearance or constraint (per question).
+    db.execute(
+        "ALTER TABLE survey_version ADD COLUMN form_file TEXT NOT NULL DEFAULT '{}' "
+        "CHECK (json_valid(form_file))"
+    )
+    db.execute(
+        "ALTER TABLE question ADD COLUMN form_columns TEXT NOT NULL DEFAULT '{}' "
+        "CHECK (json_valid(form_columns))"
+    )
+    # '' is the version's main language (the words on the question row itself).
+    db.execute("ALTER TABLE interview ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+    # Earlier wordings of a translation sit beside earlier main wordings, marked by language.
+    db.execute("ALTER TABLE wording_history ADD COLUMN language TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """
+        CREATE TABLE version_language (
+            id TEXT PRIMARY KEY,
+            version_id TEXT NOT NULL REFERENCES survey_version(id) ON DELETE CASCADE,
+            language TEXT NOT NULL CHECK (length(trim(language)) > 0),
+            position INTEGER NOT NULL DEFAULT 0,
+            is_main INTEGER NOT NULL DEFAULT 0 CHECK (is_main IN (0, 1)),
+            created_at TEXT NOT NULL,
+            UNIQUE (version_id, language)
+        )"""
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX version_language_one_main ON version_language(version_id) WHERE is_main = 1"
+    )
+    db.execute(
+        """
+        CREATE TABLE question_translation (
+            id TEXT PRIMARY KEY,
+            question_id TEXT NOT NULL REFERENCES question(id) ON DELETE CASCADE,
+            lineage_id TEXT NOT NULL,
+            language TEXT NOT NULL CHECK (length(trim(language)) > 0),
+            wording TEXT NOT NULL DEFAULT '',
+            help_text TEXT NOT NULL DEFAULT '',
+            options TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(options)),
+            person_id TEXT REFERENCES person(id),
+            source TEXT NOT NULL DEFAULT 'app' CHECK (source IN ('app', 'form file')),
+            copied_from TEXT,
+            updated_at TEXT NOT NULL,
+            UNIQUE (question_id, language)
+        )"""
+    )
+    db.execute("CREATE INDEX question_translation_lineage ON question_translation(lineage_id, language)")
+    # A published version is frozen, its languages and translations too. A row whose version
+    # is not here yet (a merge brings questions before their version) passes: NULL is not 'published'.
+    frozen = "This survey version is published, so it cannot be changed. Start a new draft version instead."
+    version_of_question = "(SELECT v.status FROM question q JOIN survey_version v ON v.id = q.version_id WHERE q.id = {})"
+    for table, version in (("version_language", "(SELECT status FROM survey_version WHERE id = {}.version_id)"),
+                           ("question_translation", version_of_question.format("{}.question_id"))):
+        for event, row in (("insert", "NEW"), ("update", "OLD"), ("delete", "OLD")):
+            db.execute(
+                f"""
+                CREATE TRIGGER {table}_frozen_{event} BEFORE {event.upper()} ON {table}
+                WHEN {version.format(row)} != 'draft'
+                BEGIN SELECT RAISE(ABORT, '{frozen}'); END"""
+            )
+
+
 # Which columns of each table count as its content: changing one of them is a new revision.
 REVISION_COLUMNS = {
     "question": ("name", "type", "wording", "help_text", "required", "options", "show_if", "topic"),

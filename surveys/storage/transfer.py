@@ -43,6 +43,8 @@ MERGE_TABLES = (
     "wording_history",
     "glossary_term",
     "flag_dismissal",
+    "version_language",
+    "question_translation",
 )
 AUDIT_COLUMNS = ("at", "actor", "action", "table_name", "record_id", "old_value", "new_value")
 CHOICE_NAMES_PREFIX = "xlsform_choice_names:"

@@ -1,0 +1,132 @@
+"""Reference-period checks: a question about what people do with no time frame, and counting over
+a time too long to remember. QAS-99 (Willis and Lessler 1999), problem types 3d (reference
+periods) and 4b (recall); QUAID (Graesser et al.), working memory. No language model needed."""
+
+from __future__ import annotations
+
+import re
+
+from .context import Question
+from .flags import Hit
+from .wording import quote
+
+# A question about how often or how much people do something, or what they use now.
+_BEHAVIOUR_RE = re.compile(
+    r"\bhow\s+(?:often|frequently)\s+(?:do|does|have|did)\s+you\b"
+    r"|\bhow\s+many\s+times\s+(?:do|does|have|did)\s+you\b"
+    r"|\bhow\s+many\s+\w+\s+(?:do|does)\s+you\b"
+    r"|\bhow\s+much\s+(?:\w+\s+)?(?:do|does)\s+you\s+(?:spend|drink|smoke|pay|use|eat|earn|gamble|bet|borrow)\b"
+    r"|\bwhich\s+(?:brands?|kinds?|types?|\w+)\s+(?:\w+\s+){0,3}(?:do|does)\s+you\s+(?:use|buy|visit|read|watch|drink|eat|take|shop)\b",
+    re.IGNORECASE,
+)
+# Feelings, views and habits of mind are asked about "usually"; a reference period is for behaviour.
+_FEELING_RE = re.compile(
+    r"\b(?:do|does)\s+you\s+(?:\w+\s+)?(?:feel|think|worry|believe|agree|find|wish|hope|want|like|enjoy|trust|notice)\b",
+    re.IGNORECASE,
+)
+_NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|few|couple of)"
+_UNIT = r"(?:days?|nights?|weeks?|fortnights?|months?|years?|hours?)"
+# Words that set the time the question is about.
+TIME_FRAME_RE = re.compile(
+    rf"\b(?:in|during|over|for|within)\s+the\s+(?:last|past|previous|next)\s+(?:{_NUMBER}\s+)?{_UNIT}\b"
+    rf"|\b(?:last|past|this|next)\s+(?:{_NUMBER}\s+)?(?:night|{_UNIT}|weekend|term|summer|winter|christmas)\b"
+    rf"|\b(?:yesterday|today|tonight|this morning|since|ago|nowadays|these days|at the moment|at present|right now|currently)\b"
+    rf"|\b(?:a|per|each|every)\s+(?:day|night|week|fortnight|month|year)\b"
+    rf"|\b(?:on\s+a|in\s+a|during\s+a)\s+(?:typical|usual|normal|average)\s+(?:day|night|week|month|year)\b"
+    rf"|\b(?:ever|in your life|lifetime|so far)\b"
+    rf"|\b(?:daily|weekly|monthly|yearly|annually)\b"
+    rf"|\b(?:when you were|growing up|as a child|in your childhood)\b",
+    re.IGNORECASE,
+)
+
+
+def has_time_frame(text: str, options: tuple[str, ...] = ()) -> bool:
+    """Return True when TEXT or its answer OPTIONS set a time (a period, a rate, "ever")."""
+    return bool(TIME_FRAME_RE.search(text)) or any(TIME_FRAME_RE.search(o) for o in options)
+
+
+def asks_about_behaviour(text: str) -> re.Match[str] | None:
+    """Return the words that ask how often or how much people do something, or None (feelings
+    and views do not count)."""
+    if _FEELING_RE.search(text):
+        return None
+    return _BEHAVIOUR_RE.search(text)
+
+
+def find_missing_time_frame(q: Question) -> list[Hit]:
+    """Return a hit when a question asks how often or how much people do something, or what they
+    use, with no time frame in the question or its answers."""
+    match = asks_about_behaviour(q.text)
+    if not match or has_time_frame(q.text, q.options):
+        return []
+    return [
+        Hit(
+            match.start(),
+            match.end(),
+            f"{quote(q.text[match.start():match.end()])} has no time frame, so people may think of different "
+            'times. Consider a set time, such as "in the last 4 weeks".',
+        )
+    ]
+
+
+# Counting or exact amounts: the kind of answer a long period makes hard to give.
+_COUNTING_RE = re.compile(
+    r"\bhow\s+(?:many|often|frequently|much)\b|\bnumber\s+of\b|\bhow\s+many\s+times\b", re.IGNORECASE
+)
+_WORD_NUMBERS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "fifteen": 15, "twenty": 20, "eighteen": 18, "twenty-four": 24, "thirty-six": 36, "forty-eight": 48,
+}
+_PERIOD_RE = re.compile(
+    r"\b(?:last|past|previous)\s+(?P<n>\d+|[a-z]+(?:-[a-z]+)?)\s+(?P<unit>years?|months?)\b", re.IGNORECASE
+)
+# Periods with no end people can count from: a whole life, or childhood.
+_LIFETIME_RE = re.compile(
+    r"\b(?:in\s+your\s+(?:whole\s+)?life(?:time)?|ever\s+in\s+your\s+life|when\s+you\s+were\s+(?:growing\s+up|a\s+child|young|at\s+school)"
+    r"|as\s+a\s+child|in\s+your\s+childhood|growing\s+up)\b",
+    re.IGNORECASE,
+)
+# Spending over a year on everyday things: adding up twelve months of bills from memory.
+_YEAR_AMOUNT_RE = re.compile(
+    r"\bhow\s+much\b[^?]*\b(?:cost|spend|spent|pay|paid)\b[^?]*\b(?:last|past)\s+(?:year|12\s+months|twelve\s+months)\b",
+    re.IGNORECASE,
+)
+LONG_PERIOD_MONTHS = 24  # counting over more than two years
+
+
+def _months(number: str, unit: str) -> int | None:
+    n = int(number) if number.isdigit() else _WORD_NUMBERS.get(number.lower())
+    if n is None:
+        return None
+    return n * 12 if unit.lower().startswith("year") else n
+
+
+def find_long_recall_period(q: Question) -> list[Hit]:
+    """Return a hit when a question asks people to count or add up over a long time: more than two
+    years, a whole life or childhood, or a year of everyday spending."""
+    text = q.text
+    found = None
+    if _COUNTING_RE.search(text):
+        for match in _PERIOD_RE.finditer(text):
+            months = _months(match.group("n"), match.group("unit"))
+            if months is not None and months > LONG_PERIOD_MONTHS:
+                found = match
+                break
+        if found is None:
+            found = _LIFETIME_RE.search(text)
+    if found is None:
+        found = _YEAR_AMOUNT_RE.search(text)
+        if found is not None:
+            tail = re.search(r"(?:last|past)\s+(?:year|12\s+months|twelve\s+months)", found.group(0), re.IGNORECASE)
+            if tail:
+                found = re.compile(re.escape(tail.group(0))).search(text, found.start())
+    if found is None:
+        return []
+    return [
+        Hit(
+            found.start(),
+            found.end(),
+            f"{quote(text[found.start():found.end()])} is a long time to count over. People may guess. Consider a "
+            'shorter time, such as "in the last 12 months", or asking about the last time.',
+        )
+    ]
