@@ -70,7 +70,8 @@ if part in NEEDS_QUESTION and design.questions:
     question_id = st.selectbox("Question", list(by_id), key="design_question",
                                format_func=lambda qid: f"{by_id[qid]['position']}. {by_id[qid]['wording'][:90]}")
     design.question = by_id[question_id]
-edit.unsaved_elsewhere(design)
+if part != "Edit":
+    edit.unsaved_elsewhere(design)
 
 if part == "Questions":
     questions.show(design)

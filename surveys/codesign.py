@@ -15,10 +15,8 @@ Nobody can agree or adopt a proposal while someone blocks it.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import html
-import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -779,21 +777,12 @@ def contributions(db: Database, survey_id: str | None = None, question_id: str |
     return result
 
 
-def contributions_csv(rows: Sequence[dict]) -> str:
-    """Return contribution rows as CSV text with plain column names."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CONTRIBUTION_HEADINGS)
-    for row in rows:
-        writer.writerow([_csv_safe(row.get(c, 0)) for c in CONTRIBUTION_COLUMNS])
-    return out.getvalue()
+def contributions_csv(rows: Sequence[dict]) -> bytes:
+    """Return contribution rows as a spreadsheet file (CSV) with plain column names, made by the
+    one safe writer (surveys/downloads.py), so no cell can run as a formula."""
+    from .downloads import csv_bytes
 
-
-def _csv_safe(value: Any) -> Any:
-    # A name starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_bytes(CONTRIBUTION_HEADINGS, [[row.get(c, 0) for c in CONTRIBUTION_COLUMNS] for row in rows])
 
 
 # ---- interviewer script ---------------------------------------------------------------------

@@ -272,7 +272,8 @@ def test_contribution_totals_per_person_survey_and_question(db, survey):
         "Sam": ("Peer researcher", 0, 0, 0, 1, 1),
     }
     assert table(codesign.contributions(db))["Alex"] == ("Staff", 1, 0, 2, 1, 4)
-    parsed = list(csv.reader(io.StringIO(codesign.contributions_csv(codesign.contributions(db, question_id=q["drugs"])))))
+    parsed = list(csv.reader(io.StringIO(
+        codesign.contributions_csv(codesign.contributions(db, question_id=q["drugs"])).decode("utf-8-sig"))))
     assert parsed[0] == ["Name", "Role", "Wordings proposed", "Wordings adopted", "Wordings changed in Edit",
                          "Comments", "Reactions", "Translations", "Total"]
     assert parsed[1] == ["Alex", "Staff", "0", "0", "0", "2", "1", "0", "3"]
@@ -281,7 +282,7 @@ def test_contribution_totals_per_person_survey_and_question(db, survey):
 def test_contributions_csv_defuses_spreadsheet_formulas():
     text = codesign.contributions_csv([{"name": "=HYPERLINK(1)", "role": "Staff", "proposed": 1, "adopted": 0,
                                         "edited": 0, "commented": 0, "reacted": 0, "total": 1}])
-    assert list(csv.reader(io.StringIO(text)))[1][0] == "'=HYPERLINK(1)"
+    assert list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))[1][0] == "'=HYPERLINK(1)"
 
 
 # ---- diff, Markdown safety, script ------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from surveys import codesign
+from surveys import codesign, downloads
+from ui.common import db_path
 from ui.design.context import Design
 
 
@@ -20,5 +21,8 @@ def show(design: Design, q: dict | None) -> None:
         return
     st.dataframe([dict(zip(codesign.CONTRIBUTION_HEADINGS, (r[c] for c in codesign.CONTRIBUTION_COLUMNS)))
                   for r in rows], hide_index=True, width="stretch")
-    st.download_button("Download as a spreadsheet file", codesign.contributions_csv(rows),
-                       file_name="contributions.csv", mime="text/csv", key="design_contrib_csv")
+    st.download_button("Download as a spreadsheet file", key="design_contrib_csv", file_name="contributions.csv",
+                       mime=downloads.CSV_MIME, on_click="ignore",
+                       data=downloads.logged_download(db_path(), design.actor, "Design: contributions",
+                                                      "contributions.csv", lambda: codesign.contributions_csv(rows),
+                                                      rows=len(rows), roles=codesign.DESIGN_ROLES))

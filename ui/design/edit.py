@@ -131,6 +131,7 @@ def unsaved_elsewhere(design: Design) -> None:
 
 
 def show(design: Design, q: dict) -> None:
+    """Draw the Edit part for question Q."""
     locks = codesign.edit_locks(design.db, q["id"])
     items = evidence.lineage_evidence(design.db, design.version["survey_id"], q, design.group_terms())
     evidence.show_evidence(items)
@@ -143,6 +144,7 @@ def show(design: Design, q: dict) -> None:
         return
     st.session_state["design_evidence_now"] = evidence.snapshot(items)
     sync_editor(q)
+    unsaved_elsewhere(design)
     _show_wording_conflict(design, q)
     live_editor(design, q["id"])
     details(design, q, locks)

@@ -7,8 +7,8 @@ import hashlib
 
 import streamlit as st
 
-from surveys import checks, codesign
-from surveys.checks import apply_suggestion
+from surveys import codesign
+from surveys.checks import apply_suggestion, title_for
 from ui.design.context import Design, esc, run, show_error
 from ui.design.live_text import set_live_text
 
@@ -21,10 +21,7 @@ SEVERITY_LABELS = {
 
 def flag_title(code: str) -> str:
     """Return a check's plain name ("Asks two things at once"), read from the checker's registry."""
-    title_for = getattr(checks, "title_for", None)
-    if title_for is not None:
-        return title_for(code)
-    return code.replace("-", " ").replace("_", " ").capitalize()
+    return title_for(code)
 
 
 def _field(flag, name: str):

@@ -12,7 +12,7 @@ from ui.design.context import Design, run, show_error
 
 KINDS = {"jargon": "Hard word (jargon)", "stigmatising": "Unkind label", "accepted": "Fine for our group"}
 ADD_KEYS = ("design_term", "design_term_kind", "design_term_alt", "design_term_reason")
-CHANGE_KEYS = ("design_term_change_alt", "design_term_change_reason")
+CHANGE_KEYS = ("design_term_change_alt", "design_term_change_reason", "design_term_change_base")
 
 
 def show(design: Design) -> None:
@@ -53,11 +53,15 @@ def show(design: Design) -> None:
     show_error("term")
     left, right = st.columns(2)
     with left:
-        st.session_state.setdefault("design_term_change_alt", term["alternative"])
-        st.session_state.setdefault("design_term_change_reason", term["reason"])
+        if "design_term_change_base" not in st.session_state:
+            # The form starts from this revision; a save is based on it, whatever changed since.
+            st.session_state.update(design_term_change_base=term["revision"],
+                                    design_term_change_alt=term["alternative"],
+                                    design_term_change_reason=term["reason"])
         st.text_input("What to say instead", key="design_term_change_alt")
         st.text_input("Why?", key="design_term_change_reason")
-        st.button("Save the change", key="design_term_change", on_click=_change, args=(design, tid, term["revision"]))
+        st.button("Save the change", key="design_term_change", on_click=_change,
+                  args=(design, tid, st.session_state["design_term_change_base"]))
     with right:
         st.text_input("Why take it off?", key="design_term_remove_reason")
         st.button("Take it off", key="design_term_remove", on_click=run, args=(
