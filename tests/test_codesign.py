@@ -530,3 +530,15 @@ def test_long_text_is_checked_up_to_the_limit_and_repeats_collapse(checker):
     stigma = [(flag, n) for flag, n in collapsed if flag.code == "stigmatising"]
     assert len(stigma) == 1 and stigma[0][1] == sum(f.code == "stigmatising" for f in report.flags) > 200
     assert len(collapsed) < 10
+
+
+def test_a_revision_only_goes_up_whoever_writes_the_row(db, survey):
+    """A merge copies the other laptop's row with its own (smaller) number: it must still go up."""
+    qid = survey["q"]["story"]
+    opened = _qrev(db, qid)
+    for words in ("Where do you live?", "Where do you live now?", "Where are you living?"):
+        codesign.save_question(db, qid, {"wording": words}, survey["p"]["dee"], based_on=_qrev(db, qid))
+    db.execute("UPDATE question SET wording = 'Tell us about your home.', revision = 1 WHERE id = ?", [qid])
+    assert _qrev(db, qid) > opened + 3
+    with pytest.raises(codesign.StaleSave):
+        codesign.save_question(db, qid, {"wording": "Mine"}, survey["p"]["jo"], based_on=opened)

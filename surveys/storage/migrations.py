@@ -511,10 +511,11 @@ def revisions_and_evidence(db: Database) -> None:
     for table, columns in REVISION_COLUMNS.items():
         db.execute(f"ALTER TABLE {table} ADD COLUMN revision INTEGER NOT NULL DEFAULT 1")
         changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+        # Always above both the old number and any number the writer brought (a merge copies the
+        # other laptop's row), so a save based on any earlier copy is refused.
         db.execute(
-            f"CREATE TRIGGER {table}_revision AFTER UPDATE ON {table} "
-            f"WHEN NEW.revision = OLD.revision AND ({changed}) "
-            f"BEGIN UPDATE {table} SET revision = OLD.revision + 1 WHERE id = NEW.id; END"
+            f"CREATE TRIGGER {table}_revision AFTER UPDATE ON {table} WHEN {changed} "
+            f"BEGIN UPDATE {table} SET revision = MAX(OLD.revision, NEW.revision) + 1 WHERE id = NEW.id; END"
         )
     # Where the group stands is part of a proposal: a decision made on an old view is refused too.
     for event, row in (("INSERT", "NEW"), ("DELETE", "OLD")):
