@@ -110,8 +110,12 @@ def test_group_rewords_a_question_and_publishes(page, app_server: App):
     page.get_by_role("button", name="Adopt: use this wording").click()
     flash(page, "The wording is now in the draft version.")
 
-    # Versions: publish the draft.
+    # Versions: publish the draft. Version 2 is ready to use, so the page asks what happens to it;
+    # the group keeps it (other browser tests still use it).
     part(page, "Versions")
+    page.get_by_role("radiogroup").filter(has_text="Keep it ready to use too").get_by_text(
+        "Keep it ready to use too", exact=False).click()
+    wait_until_idle(page)
     page.get_by_text("The group has checked every question", exact=True).click()
     wait_until_idle(page)
     page.get_by_role("button", name="Publish this version").click()
@@ -119,6 +123,7 @@ def test_group_rewords_a_question_and_publishes(page, app_server: App):
 
     [version] = app_server.query("SELECT status, published_at FROM survey_version WHERE id = ?", (draft["id"],))
     assert version["status"] == "published" and version["published_at"]
+    assert app_server.query("SELECT status FROM survey_version WHERE id = ?", (v2["id"],)) == [{"status": "published"}]
     [question] = app_server.query("SELECT wording FROM question WHERE id = ?", (saved["id"],))
     assert question["wording"] == PROPOSED
     [proposal] = app_server.query(
