@@ -794,8 +794,8 @@ _INLINE_MARKS = re.compile(r"([\\`*\[\]<>|~])")
 _EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 # & only matters where it would spell an entity such as &amp; or &#38;.
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-# At the start of a line: headings, quotes, list marks, numbered lists, rules.
-_LINE_START = re.compile(r"^(\s*)([#>=]|[-+](?=\s|$))")
+# At the start of a line: headings, quotes, list marks, numbered lists, rules (---).
+_LINE_START = re.compile(r"^(\s*)([#>=]|[-+](?=\s|$|-))")
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 
 

@@ -542,3 +542,81 @@ def test_a_revision_only_goes_up_whoever_writes_the_row(db, survey):
     assert _qrev(db, qid) > opened + 3
     with pytest.raises(codesign.StaleSave):
         codesign.save_question(db, qid, {"wording": "Mine"}, survey["p"]["jo"], based_on=opened)
+
+
+# ---- the readable script on other people's words ----------------------------------------------
+
+from hypothesis import example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _as_rendered(markdown_text: str) -> str:
+    """Return what a CommonMark reader (with tables and ~~) shows for MARKDOWN_TEXT, as plain text;
+    fail when it would show any markup (a link, emphasis, code, HTML, a heading, a list)."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(markdown_text)
+    body = rendered.strip()
+    assert body.startswith("<p>") and body.endswith("</p>"), rendered
+    inner = body[3:-4].replace("<br />\n", "\n")
+    assert not re.search(r"<(?!br />)", inner), f"markup in {rendered!r}"
+    return html.unescape(inner)
+
+
+def _other_peoples_words() -> list[str]:
+    """Question wordings and answer labels written by other people: the checker's held-out set from
+    published guides, and the pyxform project's own example forms."""
+    from pathlib import Path
+
+    from surveys import xlsform
+    from surveys.storage import open_database
+
+    here = Path(__file__).resolve().parent / "data"
+    words = [json.loads(line)["text"] for line in (here / "external_questions.jsonl").read_text().splitlines()
+             if line.strip()]
+    db = open_database(":memory:")
+    for form in sorted((here / "xlsforms").glob("*.xls*")):
+        report = xlsform.import_xlsform(db, form, "test")
+        for question in store.questions_for_version(db, report.version_id):
+            words += [question["wording"], question["help_text"], *question["options"]]
+    db.conn.close()
+    return [w for w in words if w and w.strip()]
+
+
+def test_the_readable_script_shows_other_peoples_words_as_written():
+    words = _other_peoples_words()
+    assert len(words) > 150
+    for text in words:
+        one_line = " ".join(text.split())
+        escaped = codesign.readable_markdown(one_line)
+        assert _as_rendered(escaped) == one_line, one_line
+    samples = {"Aged 18-25?": "Aged 18-25?", "rough_sleeping": "rough_sleeping", "Cost (£) - per week": "Cost (£) - per week"}
+    assert {t: codesign.readable_markdown(t) for t in samples} == samples, "no backslash where none is needed"
+
+
+@settings(max_examples=300, deadline=None)
+@example("*a* and **b**")
+@example("_a_ __b__")
+@example("`code` [link](http://x) ![picture](y.png) <b>bold</b> <http://x.org>")
+@example("# heading")
+@example("- a list")
+@example("+ a list")
+@example("1. first")
+@example("2) second")
+@example("> a quote")
+@example("a | b | c")
+@example("~~gone~~")
+@example("&amp; &#38; &copy")
+@example("\\* a backslash")
+@example("***")
+@example("---")
+@example("===")
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=60))
+def test_any_typed_line_shows_as_typed_in_the_readable_script(text):
+    one_line = " ".join(text.split())
+    if not one_line:
+        return
+    assert _as_rendered(codesign.readable_markdown(one_line)) == one_line
