@@ -9,7 +9,7 @@ DB ?= $(or $(SURVEYS_DB),data/surveys.db)
 PORT ?= 8501
 DEMO_INTERVIEWS ?= 2000
 
-.PHONY: install run test e2e bench demo clean-venv
+.PHONY: install run test e2e bench bench-large demo clean-venv
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Peer Survey Studio needs Python 3.11 or newer.")'
@@ -37,6 +37,10 @@ e2e: install node_modules/.package-lock.json
 
 bench: install
 	$(BIN)/python -m bench
+
+# The same Explore, export and demo benchmarks on 100,000 interviews (about 4.4 million answers).
+bench-large: install
+	BENCH_INTERVIEWS=100000 BENCH_DEMO_INTERVIEWS=100000 $(BIN)/python -m bench bench_analysis bench_privacy bench_demo
 
 clean-venv:
 	rm -rf $(VENV)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -52,6 +52,7 @@ COMPARE_COLUMNS = (
     "got_worse",
     "worse_measures",
     "better_measures",
+    "verdict",
 )
 
 
@@ -148,8 +149,12 @@ def compare_versions(
     end: _dt.date | str | None = None,
     *,
     with_scores: bool = True,
+    scores: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Return one row per question lineage with version A beside version B for every measure.
+
+    SCORES (question id: checker score) are used when given, so a caller that keeps them
+    does not run the question checker again when only answers changed.
 
     Sorted with the biggest gain in the quality index first; questions that got worse have
     got_worse True and come after the ones that got better. Questions only in one version come
@@ -173,7 +178,7 @@ def compare_versions(
     merged["quality_b"] = merged["quality_index_b"]
     merged["quality_diff"] = merged["quality_b"] - merged["quality_a"]
     if with_scores:
-        scores = _scores_for(db, merged)
+        scores = scores if scores is not None else _scores_for(db, merged)
         merged["score_a"] = merged["question_id_a"].map(scores)
         merged["score_b"] = merged["question_id_b"].map(scores)
     else:
@@ -207,6 +212,7 @@ def compare_versions(
     merged["better_measures"] = [_changed(row, better=True) for _, row in merged.iterrows()]
     merged["worse_measures"] = [_changed(row, better=False) for _, row in merged.iterrows()]
     merged["got_worse"] = (merged["quality_diff"] < 0).fillna(False).astype(bool)
+    merged["verdict"] = [_verdict(row) for _, row in merged.iterrows()]
     matched = merged["quality_diff"].notna()
     merged["_order"] = np.where(matched, 0, 1)
     merged = merged.sort_values(["_order", "quality_diff", "position"], ascending=[True, False, True],
@@ -222,21 +228,36 @@ def _rate_row(count_a, total_a, count_b, total_b) -> tuple[float, float, float, 
 
 
 def _changed(row: pd.Series, *, better: bool) -> str:
-    """Return the plain names of the rates that changed clearly (p < 0.05) for the better or worse."""
+    """Return the plain names of the measures that changed for real, for the better or the worse.
+
+    A share changed for real when its 95% interval leaves out "no change" (both ends above 0,
+    or both below); the middle number of words when the Mann-Whitney test gives p below 0.05.
+    """
     names = []
     for measure in RATE_MEASURES:
-        p_value, diff = row[f"{measure}_p"], row[f"{measure}_diff"]
-        if HIGHER_IS_BETTER[measure] is None:
+        low, high = row[f"{measure}_ci_low"], row[f"{measure}_ci_high"]
+        if HIGHER_IS_BETTER[measure] is None or pd.isna(low) or pd.isna(high) or (low <= 0 <= high):
             continue
-        if pd.isna(p_value) or pd.isna(diff) or p_value >= SIGNIFICANT or diff == 0:
-            continue
-        improved = (diff > 0) == HIGHER_IS_BETTER[measure]
+        improved = (low > 0) == HIGHER_IS_BETTER[measure]
         if improved == better:
             names.append(MEASURE_LABELS[measure])
     p_value, diff = row["median_words_p"], row["median_words_diff"]
     if not (pd.isna(p_value) or pd.isna(diff)) and p_value < SIGNIFICANT and diff != 0 and (diff > 0) == better:
         names.append(MEASURE_LABELS["median_words"])
     return ", ".join(names)
+
+
+def _verdict(row: pd.Series) -> str:
+    """Return "better", "worse", "mixed", "too_close" (nothing changed for real) or "one_side"."""
+    if pd.isna(row["quality_diff"]):
+        return "one_side"
+    if row["better_measures"] and row["worse_measures"]:
+        return "mixed"
+    if row["better_measures"]:
+        return "better"
+    if row["worse_measures"]:
+        return "worse"
+    return "too_close"
 
 
 def _scores_for(db: Database, merged: pd.DataFrame) -> dict[str, float]:
@@ -279,8 +300,13 @@ def wording_and_quality(
     interviewer_id: str | None = None,
     start: _dt.date | str | None = None,
     end: _dt.date | str | None = None,
+    *,
+    scores: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Return one row per asked question: name, version, wording, checker score and quality index."""
+    """Return one row per asked question: name, version, wording, checker score and quality index.
+
+    SCORES (question id: checker score) are used when given instead of running the checker.
+    """
     import json
 
     columns = ["name", "version_id", "version", "lineage_id", "wording", "score", "quality_index", "asked"]
@@ -293,10 +319,23 @@ def wording_and_quality(
              for row in measures.itertuples(index=False)]
     labels = {qid: f"v{r['version_number']} {r['version_label']}".strip() for qid, r in questions.items()}
     frame = measures.assign(
-        score=wording_scores(items),
+        score=[scores.get(qid, math.nan) for qid in measures["question_id"]] if scores is not None
+        else wording_scores(items),
         version=measures["question_id"].map(labels),
     )
     return frame[columns].reset_index(drop=True)
+
+
+def question_scores(db: Database, version_ids: Sequence[str]) -> dict[str, float]:
+    """Return the question checker's score (0 to 100) for every question of these versions, by question id.
+
+    Scores depend on the wording only, so callers keep them until questions change.
+    """
+    import json
+
+    rows = [r for r in store.questions_for_versions(db, list(version_ids)) if r["type"] != "note"]
+    items = [(r["wording"], json.loads(r["options"] or "[]")) for r in rows]
+    return dict(zip([r["question_id"] for r in rows], wording_scores(items)))
 
 
 def score_quality_correlation(frame: pd.DataFrame) -> tuple[float, float, int]:
@@ -316,6 +355,7 @@ __all__ = [
     "compare_long",
     "compare_versions",
     "newcombe_interval",
+    "question_scores",
     "rate_test",
     "wilson_interval",
     "words_test",

@@ -192,7 +192,8 @@ def question_measures(
         keys = list(zip(questions["question_id"], [""] * len(questions)))
         frame = questions.assign(group="")
     else:
-        keys = sorted(k for k in totals if k[0] in set(questions["question_id"]))
+        known = set(questions["question_id"])
+        keys = sorted(k for k in totals if k[0] in known)
         frame = questions.set_index("question_id").loc[[k[0] for k in keys]].reset_index()
         frame["group"] = [k[1] for k in keys]
     zero = np.zeros(len(COUNT_COLUMNS) + 1)
@@ -324,21 +325,11 @@ def interview_measures(
 
 def _scale_positions(db: Database, flt: AnswerFilter, questions: pd.DataFrame) -> pd.DataFrame:
     """Return per interview: scale questions answered, and whether all got the same option place."""
-    answers = pd.DataFrame(store.scale_answers(db, flt), columns=["interview_id", "question_id", "value"])
-    if answers.empty:
-        return pd.DataFrame(columns=["interview_id", "scale_answers", "straight_lining"])
-    import json
-
-    place = {}
-    for question_id, options in questions.loc[questions["type"] == "scale", "options"].items():
-        for index, option in enumerate(json.loads(options) if isinstance(options, str) else options):
-            place[(question_id, option)] = index
-    answers["place"] = [place.get(key, -1) for key in zip(answers["question_id"], answers["value"])]
-    grouped = answers.groupby("interview_id")["place"].agg(["size", "nunique"])
+    places = pd.DataFrame(store.scale_places(db, flt), columns=["interview_id", "scale_answers", "places"])
     return pd.DataFrame({
-        "interview_id": grouped.index,
-        "scale_answers": grouped["size"].to_numpy(),
-        "straight_lining": ((grouped["size"] >= STRAIGHT_LINE_MIN) & (grouped["nunique"] == 1)).to_numpy(),
+        "interview_id": places["interview_id"],
+        "scale_answers": places["scale_answers"].astype("int64"),
+        "straight_lining": (places["scale_answers"] >= STRAIGHT_LINE_MIN) & (places["places"] == 1),
     })
 
 
@@ -348,11 +339,16 @@ def dropoff_by_question(
     interviewer_id: str | None = None,
     start: _dt.date | str | None = None,
     end: _dt.date | str | None = None,
+    interviews: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return, per question, how many unfinished interviews stopped there (last question answered)."""
+    """Return, per question, how many unfinished interviews stopped there (last question answered).
+
+    INTERVIEWS is interview_measures' frame for the same filters, when the caller already has it.
+    """
     flt = make_filter(version_ids, interviewer_id, start, end)
     questions = _question_frame(db, flt.version_ids)
-    interviews = interview_measures(db, flt.version_ids, interviewer_id, start, end)
+    if interviews is None:
+        interviews = interview_measures(db, flt.version_ids, interviewer_id, start, end)
     unfinished = interviews[interviews["status"] == "draft"]
     stopped = unfinished.groupby(["version_id", "last_question"]).size().rename("stopped_here")
     frame = questions[["question_id", "name", "version_id", "lineage_id", "position"]].merge(
@@ -366,21 +362,34 @@ def dropoff_by_question(
 
 
 def interview_summary(interviews: pd.DataFrame) -> pd.DataFrame:
-    """Return per version: interviews, finished, unfinished, declined, middle length, straight-lining share."""
+    """Return per version: interviews, finished, unfinished, declined, middle length, straight-lining share.
+
+    A person who said no to taking part is counted only as declined: never as finished or
+    unfinished, and not in the middle length or the straight-lining share.
+    """
     columns = ["version_id", "interviews", "finished", "unfinished", "declined", "median_minutes",
                "straight_lining_share"]
     if interviews.empty:
         return pd.DataFrame(columns=columns)
-    grouped = interviews.groupby("version_id", sort=False)
+    declined = interviews["consent"] == "declined"
+    took_part = interviews[~declined]
+    flags = pd.DataFrame({
+        "version_id": interviews["version_id"],
+        "finished": (~declined & (interviews["status"] == "submitted")).astype("int64"),
+        "unfinished": (~declined & (interviews["status"] == "draft")).astype("int64"),
+        "declined": declined.astype("int64"),
+    })
+    grouped = flags.groupby("version_id", sort=False)
     frame = pd.DataFrame({
         "interviews": grouped.size(),
-        "finished": grouped["status"].apply(lambda s: int((s == "submitted").sum())),
-        "unfinished": grouped["status"].apply(lambda s: int((s == "draft").sum())),
-        "declined": grouped["consent"].apply(lambda s: int((s == "declined").sum())),
-        "median_minutes": grouped["minutes"].median(),
-        "straight_lining_share": grouped["straight_lining"].mean(),
-    }).reset_index()
-    return frame[columns]
+        "finished": grouped["finished"].sum(),
+        "unfinished": grouped["unfinished"].sum(),
+        "declined": grouped["declined"].sum(),
+    })
+    part = took_part.groupby("version_id", sort=False)
+    frame["median_minutes"] = part["minutes"].median()
+    frame["straight_lining_share"] = part["straight_lining"].mean()
+    return frame.reset_index()[columns]
 
 
 def measures_for_report(frame: pd.DataFrame) -> list[dict]:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from sqlite_utils import Database
 
 from analysis.quality import make_filter, question_measures
-from analysis.themes import common_terms, open_texts
+from analysis.themes import read_waiting_answers, stored_common_terms
 from surveys.storage import core
 from surveys.storage import quality as store
 from surveys.storage.quality import OPEN_TYPES
@@ -80,10 +80,11 @@ def _open_sentence(terms_text: list[str]) -> str | None:
 def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
     """Return the summary as data: title, intro sentences, and per topic the questions and sentences."""
     version = core.get_version(db, version_id)
+    read_waiting_answers(db)
     measures = question_measures(db, [version_id])
     first, last = store.interview_date_range(db, [version_id])
-    interviews = core.list_versions(db, version["survey_id"])
-    count = next((v["interviews"] for v in interviews if v["id"] == version_id), 0)
+    # People who said no to taking part were not talked with about the survey: they are not counted.
+    count = store.interviews_taking_part(db, version_id)
     intro = []
     if count == 0:
         intro.append("We have no answers to this survey yet.")
@@ -124,7 +125,8 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
         elif row.type == "number":
             extra = _number_sentence(values[row.question_id])
         elif row.type in OPEN_TYPES and answered:
-            found = common_terms(open_texts(db, version_id, row.question_id), top=terms * 3)
+            # Words stored when each answer was read, from the masked text: no hidden name shows here.
+            found = stored_common_terms(db, version_id, row.question_id, top=terms * 3)
             phrases = found[found["kind"] == "phrase"]["term"].tolist()
             words = found[found["kind"] == "word"]["term"].tolist()
             extra = _open_sentence((phrases + words)[:terms])

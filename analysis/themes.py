@@ -8,6 +8,7 @@ and no phrases; `language_model()` says which was used). Nothing is ever downloa
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import Counter
@@ -65,6 +66,40 @@ def _clean_phrase(tokens: Iterable[Any]) -> str:
     return " ".join(words)
 
 
+def _terms_of(texts: Sequence[str]) -> list[set[tuple[str, str]]]:
+    """Return the (kind, term) pairs in each text: lemmas as words, noun chunks as phrases."""
+    nlp, _name = language_pipeline()
+    if nlp is None:
+        out = []
+        for text in texts:
+            words = {w.strip("'") for w in PLAIN_WORD.findall(text.lower())}
+            out.append({("word", w) for w in words if w and w not in FALLBACK_STOP_WORDS and len(w) > 1})
+        return out
+    found = []
+    for doc in nlp.pipe(texts, batch_size=256):
+        seen: set[tuple[str, str]] = set()
+        for token in doc:
+            if token.is_stop or token.is_punct or token.is_space or token.like_num:
+                continue
+            if token.pos_ in ("PRON", "DET", "AUX", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "X"):
+                continue
+            lemma = token.lemma_.lower().strip()
+            if len(lemma) > 1 and lemma not in nlp.Defaults.stop_words:
+                seen.add(("word", lemma))
+        for chunk in doc.noun_chunks:
+            phrase = _clean_phrase(chunk)
+            # A one-word chunk is already counted as a word.
+            if " " in phrase:
+                seen.add(("phrase", phrase))
+        found.append(seen)
+    return found
+
+
+def _ranked(counts: Counter[tuple[str, str]], top: int) -> pd.DataFrame:
+    rows = sorted(((term, kind, n) for (kind, term), n in counts.items()), key=lambda r: (-r[2], r[0], r[1]))
+    return pd.DataFrame(rows[:top], columns=["term", "kind", "count"])
+
+
 def common_terms(texts: Sequence[str] | Mapping[str, int], top: int = 20) -> pd.DataFrame:
     """Return the TOP most common words and phrases in TEXTS: term, kind ("word" or "phrase"), count.
 
@@ -77,35 +112,56 @@ def common_terms(texts: Sequence[str] | Mapping[str, int], top: int = 20) -> pd.
     else:
         # Repeated answers are split once and counted as often as they were given.
         repeats = Counter(t for t in texts if t and t.strip())
+    chosen = [text for text, _n in repeats.most_common(MAX_PARSED_TEXTS)]
     counts: Counter[tuple[str, str]] = Counter()
-    nlp, _name = language_pipeline()
-    if nlp is None:
-        for text, n in repeats.items():
-            words = {w.strip("'") for w in PLAIN_WORD.findall(text.lower())}
-            for w in words:
-                if w and w not in FALLBACK_STOP_WORDS and len(w) > 1:
-                    counts[("word", w)] += n
-    else:
-        chosen = [text for text, _n in repeats.most_common(MAX_PARSED_TEXTS)]
-        for doc, text in zip(nlp.pipe(chosen, batch_size=256), chosen):
-            seen: set[tuple[str, str]] = set()
-            for token in doc:
-                if token.is_stop or token.is_punct or token.is_space or token.like_num:
-                    continue
-                if token.pos_ in ("PRON", "DET", "AUX", "ADP", "CCONJ", "SCONJ", "PART", "INTJ", "X"):
-                    continue
-                lemma = token.lemma_.lower().strip()
-                if len(lemma) > 1 and lemma not in nlp.Defaults.stop_words:
-                    seen.add(("word", lemma))
-            for chunk in doc.noun_chunks:
-                phrase = _clean_phrase(chunk)
-                # A one-word chunk is already counted as a word.
-                if " " in phrase:
-                    seen.add(("phrase", phrase))
-            for key in seen:
-                counts[key] += repeats[text]
-    rows = sorted(((term, kind, n) for (kind, term), n in counts.items()), key=lambda r: (-r[2], r[0], r[1]))
-    return pd.DataFrame(rows[:top], columns=["term", "kind", "count"])
+    for text, seen in zip(chosen, _terms_of(chosen)):
+        for key in seen:
+            counts[key] += repeats[text]
+    return _ranked(counts, top)
+
+
+MASK_WORDS = re.compile(r"\[(?:name|phone|email|postcode|NI number|date of birth)\]")
+
+
+def terms_of_texts(texts: Sequence[str]) -> list[list[list[str]]]:
+    """Return the [kind, term] pairs of each masked text, sorted, for storing (masks are left out)."""
+    unique = list(dict.fromkeys(texts))
+    found = dict(zip(unique, _terms_of([MASK_WORDS.sub(" ", t) for t in unique])))
+    return [sorted([kind, term] for kind, term in found[t]) for t in texts]
+
+
+def read_waiting_answers(db: Database, limit: int | None = None) -> int:
+    """Read the open answers still waiting (personal details, masks, common words) and store them; return how many."""
+    from surveys import privacy
+
+    return privacy.read_waiting_answers(db, terms_of=terms_of_texts, limit=limit)
+
+
+def waiting_answers(db: Database) -> int:
+    """Return how many open answers and notes are still waiting to be read."""
+    return store.count_waiting_texts(db)
+
+
+def stored_common_terms(
+    db: Database,
+    version_id: str,
+    question_id: str | None = None,
+    *,
+    interviewer_id: str | None = None,
+    start=None,
+    end=None,
+    top: int = 20,
+) -> pd.DataFrame:
+    """Return common_terms' table for a version (or one question), from the words stored when answers were read.
+
+    Terms come from the masked answers, so a hidden name never shows as a common word.
+    """
+    flt = make_filter([version_id], interviewer_id, start, end)
+    counts: Counter[tuple[str, str]] = Counter()
+    for terms, n in store.stored_terms(db, flt, [question_id] if question_id else None):
+        for kind, term in json.loads(terms):
+            counts[(kind, term)] += n
+    return _ranked(counts, top)
 
 
 def mask_personal_details(text: str | None) -> str | None:
@@ -149,12 +205,17 @@ def search_answers(
             raise ValueError(f"There is no question called {question!r} in this version.")
         question_ids = [rows[0]["question_id"]]
     flt = make_filter([version_id], interviewer_id, start, end)
-    rows = store.open_answers(db, flt, question_ids=question_ids, contains=(text or "").strip() or None, limit=limit)
+    contains = (text or "").strip() or None
+    if masked:
+        # Only the masked text is searched, so a hidden name is never found by searching for it.
+        read_waiting_answers(db)
+        rows = store.masked_open_answers(db, flt, question_ids=question_ids, contains=contains, limit=limit)
+    else:
+        rows = store.open_answers(db, flt, question_ids=question_ids, contains=contains, limit=limit)
     frame = pd.DataFrame(rows, columns=[
         "answer_id", "question_id", "name", "topic", "version_id", "value", "word_count", "interview_id", "started_at",
     ])
-    answers = frame["value"].tolist()
-    frame["answer"] = mask_many(answers) if masked and answers else answers
+    frame["answer"] = frame["value"]
     frame = frame.rename(columns={"name": "question", "word_count": "words"})
     return frame[["question", "topic", "answer", "words", "started_at", "interview_id", "question_id"]]
 
@@ -209,6 +270,10 @@ __all__ = [
     "mask_many",
     "mask_personal_details",
     "open_texts",
+    "read_waiting_answers",
     "search_answers",
+    "stored_common_terms",
+    "terms_of_texts",
+    "waiting_answers",
     "terms_by_question",
 ]

@@ -134,7 +134,7 @@ with tab_privacy:
                                 format_func=lambda i: "All survey versions" if i is None else version_label(by_version[i]))
     if st.button("Look for personal details", key="admin_privacy_scan"):
         with st.spinner("Reading the answers..."):
-            st.session_state["admin_privacy_report"] = privacy.personal_details_report(db, scan_version)
+            st.session_state["admin_privacy_report"] = privacy.personal_details_report(db, user["actor"], scan_version)
     report = st.session_state["admin_privacy_report"]
     if report is not None:
         if not report:
@@ -159,7 +159,7 @@ with tab_privacy:
             )
             if st.button("Hide the details in this answer", key="admin_privacy_mask"):
                 try:
-                    hidden = privacy.mask_answer(db, to_mask, actor)
+                    hidden = privacy.mask_answer(db, to_mask, user["actor"])
                     st.session_state["admin_privacy_report"] = None
                     st.session_state["admin_message"] = f"Hid {count(sum(hidden.values()), 'detail')} in that answer."
                     st.rerun()

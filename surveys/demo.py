@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from surveys import demo_content as content
 from surveys.storage import audit, write_transaction
 from surveys.storage import core as store
+from surveys.storage import quality as quality_store
 
 OPEN_TYPES = ("text", "long_text")
 
@@ -217,7 +218,7 @@ def load_demo(
 
 def _load(db: Database, rng: random.Random, interviews: int, seed: int,
           progress: Callable[[int, int], None] | None, chunk: int) -> dict:
-    with write_transaction(db):
+    with write_transaction(db), quality_store.bulk_answer_load(db):
         ids = build_demo_survey(db)
         interviewer_ids = [pid for pid, (_, role) in zip(ids["people"], content.DEMO_PEOPLE)
                            if role in ("peer_researcher", "interviewer")]

@@ -285,10 +285,36 @@ def checked_languages_note(db: Database, version_id: str) -> str:
     return f"The wording checks read {CHECKED_LANGUAGE}."
 
 
+
+
+def asked_questions(db: Database, version_id: str, language: str = "",
+                    answers: Mapping[str, Mapping] | None = None) -> list[dict]:
+    """Return the questions as an interviewer reads them out, in order.
+
+    Each is as questions_in_language gives it (wording, help text and option words in
+    LANGUAGE), with `${name}` filled in from ANSWERS (answer rows by question id; "…" where
+    there is no answer yet), and `answer_rule`: the question's answer rule in words ('' for
+    none), in LANGUAGE when the form gave it.
+    """
+    from surveys.piping import answers_to_show, fill_question
+    from surveys.rules import answer_rule_words
+
+    questions = questions_in_language(db, version_id, language)
+    main = main_language(db, version_id)
+    shown = answers_to_show(questions, answers or {})
+    out = []
+    for question in questions:
+        item = fill_question(question, shown)
+        item["answer_rule"] = answer_rule_words(question, question["language"], main)
+        out.append(item)
+    return out
+
+
 __all__ = [
     "CHECKED_LANGUAGE",
     "MISSING_WORDS",
     "add_language",
+    "asked_questions",
     "check_language",
     "checked_languages_note",
     "is_english",

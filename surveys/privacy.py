@@ -5,23 +5,30 @@ interviewer notes are checked for names, phone numbers, email addresses, UK post
 National Insurance numbers and dates of birth. Patterns find the fixed-shape details; names
 come from spaCy's PERSON entities when a model is installed (nothing is downloaded).
 
-Masking is on by default everywhere except the admin's own views: evaluators' views and
-exports call `mask_personal_details`, and an export that keeps the details needs the admin
-role and is logged (`record_identifiable_export`).
+Masking is slow (the name model), so each open answer and note is read once, when it is
+saved or soon after (`read_waiting_answers`), and what was found is stored with the masked
+text; views, search and exports read that back. Masking is on everywhere except the admin's
+own views, and an export that keeps the details needs a signed-in admin (an accounts.Actor,
+checked again against the database) and is logged (`record_identifiable_export`).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 import threading
-from collections.abc import Iterable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
+from surveys.accounts import Actor, NotAllowed, check_actor
 from surveys.storage import StorageError, audit, write_transaction
 from surveys.storage import accounts as account_store
+from surveys.storage import quality as quality_store
 from surveys.storage.core import NotFound, count_words
 
 KINDS = ("name", "phone", "email", "postcode", "ni_number", "date_of_birth")
@@ -122,6 +129,8 @@ CALENDAR_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today tomorrow tonight
     january february march april may june july august september october november december""".split()
 )
+# Emoji, other symbols and joiners: hidden from the name finder (see _for_names).
+SYMBOL_CATEGORIES = ("So", "Sk", "Cf", "Cs", "Co")
 # Pattern kinds win over a model's name when the two overlap ("07700 900123" is not a name).
 PRIORITY = {"email": 0, "ni_number": 1, "phone": 2, "postcode": 3, "date_of_birth": 4, "name": 5}
 
@@ -190,7 +199,10 @@ def _name_findings(doc: Any) -> list[Finding]:
             continue
         if not any(ch.isalpha() for ch in ent.text):
             continue
-        found.append(Finding("name", ent.start_char, ent.end_char, ent.text))
+        # Symbols were blanked for the model (_for_names); the spaces they left are not part of a name.
+        start = ent.start_char + len(ent.text) - len(ent.text.lstrip())
+        end = ent.end_char - (len(ent.text) - len(ent.text.rstrip()))
+        found.append(Finding("name", start, end, doc.text[start:end]))
     return found
 
 
@@ -202,6 +214,16 @@ def _resolve(findings: Iterable[Finding]) -> list[Finding]:
         if all(finding.end <= c.start or finding.start >= c.end for c in chosen):
             chosen.append(finding)
     return sorted(chosen, key=lambda f: f.start)
+
+
+def _for_names(text: str) -> str:
+    """Return TEXT with emoji and other symbols turned into spaces, one for one.
+
+    The small English model reads a word just before an emoji as a name ("Helpful ❤️" became
+    "[name]"). Spaces keep every other character where it was, so places found still fit TEXT.
+    """
+    return "".join(" " if unicodedata.category(ch) in SYMBOL_CATEGORIES or 0xFE00 <= ord(ch) <= 0xFE0F else ch
+                   for ch in text)
 
 
 def _might_hold_name(text: str) -> bool:
@@ -257,8 +279,9 @@ def find_personal_details_many(texts: Sequence[str | None], *, use_names: bool =
         else:
             known[text] = ()
             new_texts.append(text)
-    for text, doc in zip(new_texts, nlp.pipe(new_texts, batch_size=256)):
-        known[text] = tuple(_resolve(_pattern_findings(text) + _name_findings(doc)))
+    for text, doc in zip(new_texts, nlp.pipe([_for_names(t) for t in new_texts], batch_size=256)):
+        names = [Finding(f.kind, f.start, f.end, text[f.start:f.end]) for f in _name_findings(doc)]
+        known[text] = tuple(_resolve(_pattern_findings(text) + names))
         _remember_findings(text, known[text])
     return [list(known[t]) if t else [] for t in texts]
 
@@ -290,76 +313,177 @@ def mask_many(texts: Sequence[str | None]) -> list[str | None]:
     ]
 
 
+# ---- reading open answers once, and storing what was found ------------------------------------
+
+# Bump when the rules change, so answers read the old way are read again.
+READING_RULES = "1"
+SAVE_BATCH = 5000
+
+
+def reading_method() -> str:
+    """Return how answers are read now: the language model's name (or "patterns only") and our rules."""
+    # From the installed packages, without loading the model: nothing may be waiting to read.
+    return f"{_installed_model()}; rules {READING_RULES}"
+
+
+@functools.lru_cache(maxsize=1)
+def _installed_model() -> str:
+    from importlib import metadata, util
+
+    from surveys.nlp import MODEL_NAMES
+
+    if util.find_spec("spacy") is None:
+        return "patterns only"
+    for name in MODEL_NAMES:
+        try:
+            return f"{name} {metadata.version(name)}"
+        except metadata.PackageNotFoundError:
+            continue
+    return "patterns only"
+
+
+def _findings_json(findings: Sequence[Finding]) -> str:
+    return json.dumps([[f.kind, f.start, f.end] for f in findings])
+
+
+def findings_from_json(text: str | None, stored: str) -> list[Finding]:
+    """Return the findings stored as JSON for TEXT."""
+    return [Finding(kind, start, end, (text or "")[start:end]) for kind, start, end in json.loads(stored or "[]")]
+
+
+def read_waiting_answers(
+    db: Database,
+    *,
+    terms_of: Callable[[list[str]], list[list[list[str]]]] | None = None,
+    limit: int | None = None,
+) -> int:
+    """Read the open answers and notes still waiting, store their details, masks and terms; return how many.
+
+    Each answer is read once: the name model is the slow part, so what it finds is stored with
+    the masked text, and every view and export reads that back. TERMS_OF turns masked answers
+    into their common words and phrases ([kind, term] pairs; analysis/themes.py gives it);
+    without it no terms are stored. An answer changed while it was read stays waiting.
+    """
+    method = reading_method()
+    quality_store.requeue_texts_read_otherwise(db, method)
+    batch = quality_store.waiting_texts(db, limit)
+    if not batch:
+        return 0
+    # Answers repeat a lot, so each different text is read once, whoever gave it.
+    values = [row["value"] if row["open"] else None for row in batch]
+    notes = [row["note"] or None for row in batch]
+    texts = list(dict.fromkeys(t for t in values + notes if t))
+    findings = dict(zip(texts, find_personal_details_many(texts)))
+    masked = {text: mask_with(text, found) for text, found in findings.items()}
+    open_texts = list(dict.fromkeys(masked[v] for v in values if v))
+    terms = dict(zip(open_texts, terms_of(open_texts))) if terms_of else {}
+    rows = []
+    for row, value, note in zip(batch, values, notes):
+        rows.append({
+            "answer_id": row["answer_id"], "value": row["value"], "note": row["note"],
+            "value_findings": _findings_json(findings[value]) if value else "[]",
+            "masked_value": masked[value] if value else None,
+            "note_findings": _findings_json(findings[note]) if note else "[]",
+            "masked_note": masked[note] if note else "",
+            "terms": json.dumps(terms.get(masked[value], [])) if value else "[]",
+            "made_with": method,
+        })
+    # Stored in parts, so an interviewer saving at the same time never waits long for the lock.
+    for start in range(0, len(rows), SAVE_BATCH):
+        quality_store.save_read_texts(db, rows[start:start + SAVE_BATCH])
+    return len(rows)
+
+
+def stored_masks_for_version(db: Database, version_id: str, texts: Sequence[str]) -> dict[str, str]:
+    """Return text: masked text for these open answers of a version, from the stored masks.
+
+    Texts not read yet are masked now, in one batch, so an export never waits on answers that
+    were read before.
+    """
+    known = quality_store.masked_texts_for_version(db, version_id)
+    missing = list(dict.fromkeys(t for t in texts if t not in known))
+    known.update(zip(missing, mask_many(missing)))
+    return known
+
+
 # ---- who may see details ----------------------------------------------------------------------
 
-
-def can_see_personal_details(role: str | None) -> bool:
-    """Return True only for the admin role: everyone else sees masked open answers."""
-    return role == "admin"
+DETAILS_ROLE = "admin"
 
 
-def record_identifiable_export(db: Database, user: dict, what: str, rows: int) -> None:
-    """Log an export that keeps personal details, or raise IdentifiableExportRefused if not admin.
+def can_see_personal_details(db: Database, actor: Actor) -> bool:
+    """Return True only for a signed-in admin (read again from the database); everyone else sees masks."""
+    try:
+        check_actor(db, actor, DETAILS_ROLE)
+    except NotAllowed:
+        return False
+    return True
+
+
+def _require_details_role(db: Database, actor: Actor, refusal: str) -> Actor:
+    try:
+        return check_actor(db, actor, DETAILS_ROLE)
+    except NotAllowed as exc:
+        raise IdentifiableExportRefused(refusal) from exc
+
+
+def record_identifiable_export(db: Database, actor: Actor, what: str, rows: int) -> None:
+    """Log an export that keeps personal details, or raise IdentifiableExportRefused if not an admin.
 
     Call it before writing the file. The log holds who, what and how many rows, never the data.
     """
-    if not can_see_personal_details(user.get("role")):
-        raise IdentifiableExportRefused(
-            "Only an admin can export answers with personal details left in. "
-            "Ask your admin, or export with the details hidden."
-        )
+    actor = _require_details_role(db, actor, "Only an admin can export answers with personal details left in. "
+                                             "Ask your admin, or export with the details hidden.")
     with write_transaction(db):
-        audit(db, user.get("name"), "identifiable export", "answer", "", None,
-              {"what": what, "rows": rows, "by": user.get("person_id")})
+        audit(db, actor.name, "identifiable export", "answer", "", None,
+              {"what": what, "rows": rows, "by": actor.person_id})
 
 
 # ---- the admin's report -----------------------------------------------------------------------
 
 
 def personal_details_report(
-    db: Database, version_id: str | None = None, *, limit: int = 2000
+    db: Database, actor: Actor, version_id: str | None = None, *, limit: int = 2000
 ) -> list[dict]:
-    """Return one row per detail found in open answers and notes, for the admin to review.
+    """Return one row per detail found in open answers and notes, for an admin to review.
 
     Each row: answer_id, interview_id, respondent_code, version, question (name), wording,
     field ("answer" or "note"), kind, kind_label and the text found. At most LIMIT rows.
+    Answers are read once and the findings stored, so this reads them back.
     """
-    rows = account_store.open_answers(db, version_id)
-    texts: list[str] = []
-    sources: list[tuple[dict, str]] = []
-    for row in rows:
-        for field in ("value", "note"):
-            if row[field]:
-                texts.append(row[field])
-                sources.append((row, "answer" if field == "value" else "note"))
+    _require_details_role(db, actor, "Only an admin can see the personal details in answers.")
+    read_waiting_answers(db)
     report: list[dict] = []
-    for (row, field), findings in zip(sources, find_personal_details_many(texts)):
-        for finding in findings:
-            report.append(
-                {
-                    "answer_id": row["answer_id"],
-                    "interview_id": row["interview_id"],
-                    "respondent_code": row["respondent_code"],
-                    "version": row["version_label"],
-                    "question": row["question_name"],
-                    "wording": row["wording"],
-                    "field": field,
-                    "kind": finding.kind,
-                    "kind_label": KIND_LABELS[finding.kind],
-                    "found": finding.text,
-                }
-            )
-            if len(report) >= limit:
-                return report
+    for row in quality_store.stored_findings(db, version_id):
+        for field, text, stored in (("answer", row["value"], row["value_findings"]),
+                                    ("note", row["note"], row["note_findings"])):
+            for finding in findings_from_json(text, stored):
+                report.append(
+                    {
+                        "answer_id": row["answer_id"],
+                        "interview_id": row["interview_id"],
+                        "respondent_code": row["respondent_code"],
+                        "version": row["version_label"],
+                        "question": row["question_name"],
+                        "wording": row["wording"],
+                        "field": field,
+                        "kind": finding.kind,
+                        "kind_label": KIND_LABELS[finding.kind],
+                        "found": finding.text,
+                    }
+                )
+                if len(report) >= limit:
+                    return report
     return report
 
 
-def mask_answer(db: Database, answer_id: str, actor: str | None) -> dict:
-    """Return how many details were hidden after masking one answer (and its note) for good.
+def mask_answer(db: Database, answer_id: str, actor: Actor) -> dict:
+    """Return how many details were hidden after an admin masked one answer (and its note) for good.
 
     The log records the answer id and the counts by kind, never the words that were hidden,
     because the audit log cannot be changed later.
     """
+    actor = _require_details_role(db, actor, "Only an admin can hide personal details in an answer for good.")
     with write_transaction(db):
         row = account_store.get_answer_text(db, answer_id)
         if row is None:
@@ -375,7 +499,7 @@ def mask_answer(db: Database, answer_id: str, actor: str | None) -> dict:
         new_note = mask_with(row["note"], note_findings) if row["note"] else row["note"]
         words = count_words(new_value) if row["word_count"] else 0
         account_store.set_answer_text(db, answer_id, new_value, new_note, words)
-        audit(db, actor, "mask personal details", "answer", answer_id, None, {"hidden": counts})
+        audit(db, actor.name, "mask personal details", "answer", answer_id, None, {"hidden": counts})
     return counts
 
 
@@ -385,7 +509,13 @@ __all__ = [
     "KINDS",
     "KIND_LABELS",
     "MASKS",
+    "DETAILS_ROLE",
+    "READING_RULES",
     "can_see_personal_details",
+    "findings_from_json",
+    "stored_masks_for_version",
+    "read_waiting_answers",
+    "reading_method",
     "find_personal_details",
     "find_personal_details_many",
     "mask_answer",

@@ -435,10 +435,11 @@ def answer_table(db: Database, version_id: str, *, identifiable: bool = False) -
             "yes" if interview["synthetic"] else "no",
         ] + [""] * len(asked)
     found = transfer_store.answers_for_export(db, version_id)
-    open_values = [value for _, question_id, value, opt_out in found
-                   if kinds.get(question_id) in OPEN_TYPES and value and not opt_out]
-    # Mask every open answer in one batch: the name finder is far faster on a whole list.
-    masked = dict(zip(open_values, open_values if identifiable else _privacy().mask_many(open_values)))
+    # Masks are worked out once per answer and stored (surveys/privacy.py); only answers not read
+    # yet are masked here, in one batch.
+    masked = {} if identifiable else _privacy().stored_masks_for_version(db, version_id, [
+        value for _, question_id, value, opt_out in found
+        if kinds.get(question_id) in OPEN_TYPES and value and not opt_out])
     for interview_id, question_id, value, opt_out in found:
         if question_id not in position or interview_id not in rows:
             continue
@@ -497,7 +498,9 @@ def export_responses(
     suffix = out_path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInput("Save answers as a .csv or .xlsx file (the name must end in .csv or .xlsx).")
-    if identifiable and not _privacy().can_see_personal_details(role):
+    # A role string, until this takes an accounts.Actor (engineer safety): then it becomes
+    # privacy.can_see_personal_details(db, actor), which reads the account again.
+    if identifiable and role != _privacy().DETAILS_ROLE:
         raise ExportRefused("Only an admin can export answers with names and other personal details left in. "
                             "Ask your admin, or export with the details hidden.")
     if not out_path.parent.exists():
@@ -515,9 +518,9 @@ def export_responses(
     answers = sum(1 for row in rows for cell in row[8:] if cell != "")
     with write_transaction(db):
         if identifiable:
-            _privacy().record_identifiable_export(
-                db, {"role": role, "name": actor, "person_id": person_id},
-                f"answers of {version['survey_name']} {version['label']} to {out_path.name}", len(rows))
+            audit(db, actor, "identifiable export", "answer", "", None,
+                  {"what": f"answers of {version['survey_name']} {version['label']} to {out_path.name}",
+                   "rows": len(rows), "by": person_id})
         audit(db, actor, "export answers", "survey_version", version["id"], None,
               {"file": out_path.name, "interviews": len(rows), "identifiable": identifiable})
     return ExportResult(out_path, codebook_path, len(rows), answers, identifiable)

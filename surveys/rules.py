@@ -286,10 +286,35 @@ def describe_constraint(expr: str, question_type: str = "number", names: Mapping
     return sentence + "."
 
 
+
+
+def answer_rule_words(question: Mapping, language: str = "", main_language: str = "") -> str:
+    """Return what an interviewer should know about a question's answer rule, in words; '' for none.
+
+    The form's own message in the interview's LANGUAGE comes first (it was written for people),
+    then the form's message with no language named (for the main language), then the rule in
+    our own words ("A whole number up to 72."). A rule too complex to say is not shown.
+    """
+    kept = question.get("form_columns") or {}
+    columns = kept.get("columns") or {}
+    expr = columns.get("constraint", "")
+    if not expr:
+        return ""
+    wanted = language or main_language
+    for key in ([f"constraint_message::{wanted}"] if wanted else []) + (
+            ["constraint_message"] if not language or language == main_language else []):
+        if (columns.get(key) or "").strip():
+            return columns[key].strip()
+    first = str(kept.get("type", "")).replace("_", " ").lower().split()[:1]
+    return describe_constraint(expr, str(question.get("type", "")),
+                               number_kind="integer" if first in (["integer"], ["int"]) else "")
+
+
 __all__ = [
     "JOIN_WORDS",
     "SHOW_IF_LABELS",
     "all_of",
+    "answer_rule_words",
     "conditions",
     "describe_constraint",
     "describe_show_if",

@@ -232,3 +232,34 @@ def test_earlier_answers_fill_in_the_words_in_the_interview_language():
         "Vous dormez au Foyer; aide: Food, A bed; nom: …"
     assert piped_names("${a} and ${ b } and ${a}") == ["a", "b"]
     assert rename_piped("Hi ${first-name}", {"first-name": "first_name"}) == "Hi ${first_name}"
+
+
+def test_interviewers_see_the_answer_rule_in_their_language_or_in_words():
+    from surveys.rules import answer_rule_words
+
+    question = {"type": "number", "form_columns": {"type": "integer", "columns": {
+        "constraint": ". <= 72", "constraint_message::French (fr)": "72 au plus"}}}
+    assert answer_rule_words(question, "French (fr)", "English (en)") == "72 au plus"
+    assert answer_rule_words(question, "", "English (en)") == "A whole number up to 72."
+    question["form_columns"]["columns"]["constraint_message"] = "No more than 72 months"
+    assert answer_rule_words(question, "", "English (en)") == "No more than 72 months"
+    assert answer_rule_words({"type": "text", "form_columns": {}}, "") == ""
+
+
+def test_an_interviewer_reads_the_question_in_french_with_the_earlier_answer_filled_in(survey):
+    from surveys.languages import asked_questions
+
+    db, version_id = survey["db"], survey["version_id"]
+    languages.save_translation(db, survey["name"], "French (fr)", wording="Comment vous appeler, ${home} ?",
+                               person_id=survey["dee"])
+    store.update_question(db, survey["home"], {"form_columns": {"columns": {"constraint": "string-length(.) <= 20"}}})
+    before = asked_questions(db, version_id, "French (fr)")
+    assert [q["wording"] for q in before] == ["Où dormez-vous ?", "Comment vous appeler, … ?"]
+    answers = {survey["home"]: {"question_id": survey["home"], "value": "Own flat"}}
+    after = asked_questions(db, version_id, "French (fr)", answers)
+    assert after[1]["wording"] == "Comment vous appeler, Appartement ?"
+    assert after[0]["answer_rule"] == "Up to 20 letters."
+    english = asked_questions(db, version_id, "", answers)
+    assert english[1]["wording"] == "What should we call you, Own flat?"
+    assert store.get_question(db, survey["name"])["wording"] == "What should we call you, ${home}?", \
+        "the stored words keep ${home}"

@@ -422,3 +422,83 @@ def test_the_same_check_fails_a_sentence_that_is_not_plain(checker):
     [sentence] = plain_sentences("**Why didn't you** go to your appointment?")
     [report] = checker.check_many([(sentence, None)])
     assert "blaming" in {flag.code for flag in report.flags if flag.severity == "problem"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Explore as people meet it: table headings, chart labels and numbers on the demo data
+
+
+@dataclass
+class ExplorePageWords:
+    """What a person reads on Explore's tabs: headings, cells, chart labels, menus and sentences."""
+
+    headers: list[str]
+    cells: list[str]
+    chart_titles: list[str]  # chart titles, axis titles and legend names (ours)
+    chart_labels: list[str]  # every text on a chart, question wordings on the axes included
+    menu_items: list[str]
+    sentences: list[str]
+
+
+EXPLORE_TABS = ("Questions", "Version against version", "Wording and quality", "Open answers", "You said, we did")
+RAW_NUMBER = re.compile(r"\d(?:\.\d+)?e[-+]?\d+|0\.0000|\d\.\d{4,}|^(?:None|nan|NaN|NaT|<NA>)$")
+
+
+def explore_page_words(at) -> ExplorePageWords:
+    """Open every Explore tab (and the summary) and return everything it shows in words and numbers."""
+    import json
+
+    words = ExplorePageWords([], [], [], [], [], [])
+    for tab in EXPLORE_TABS:
+        at.session_state["explore_tab"] = tab
+        at.run()
+        if tab == "You said, we did":
+            at.button(key="explore_make_summary").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        for frame in at.dataframe:
+            words.headers += [str(c) for c in frame.value.columns]
+            words.cells += ["None" if v is None else str(v) for v in frame.value.to_numpy().ravel()]
+        for chart in at.get("plotly_chart"):
+            spec = json.loads(chart.proto.spec)
+            layout = spec.get("layout", {})
+            for part in (layout.get("title"), layout.get("xaxis", {}).get("title"),
+                         layout.get("yaxis", {}).get("title")):
+                text = part.get("text") if isinstance(part, dict) else part
+                if text:
+                    words.chart_titles.append(str(text))
+            for trace in spec["data"]:
+                if trace.get("name"):
+                    words.chart_titles.append(str(trace["name"]))
+                words.chart_labels += [str(v) for v in list(trace.get("y") or []) + list(trace.get("x") or [])
+                                       if isinstance(v, str)]
+        for box in [*at.selectbox, *at.multiselect]:
+            words.menu_items += [str(o) for o in box.options]  # as shown: already through format_func
+        words.sentences += [m.value for m in at.markdown] + [c.value for c in at.caption]
+        words.sentences += [f"{m.label}: {m.value}" for m in at.metric]
+    return words
+
+
+def test_explore_shows_plain_headings_labels_and_numbers(app_test, demo_db_path, checker):
+    from surveys.storage import open_database
+
+    database = open_database(demo_db_path)
+    internal = {r[0] for r in database.execute("SELECT name FROM question WHERE name LIKE '%\\_%' ESCAPE '\\'")}
+    database.conn.close()
+    words = explore_page_words(app_test(demo_db_path, "explore", role="evaluator"))
+    words.chart_labels += words.chart_titles
+    assert words.headers and words.cells and words.chart_titles and words.chart_labels and words.menu_items
+    # Numbers: no empty "None" cells, no raw p-values such as 1.8e-190 or 0.000000, no long decimals.
+    assert not [c for c in words.cells + words.chart_labels if RAW_NUMBER.search(c)]
+    assert not [s for s in words.sentences if re.search(r"\b1 (?:answers|minutes|questions|people)\b", s)]
+    # Names: no internal question names or kinds of question anywhere a person reads.
+    codes = {"single_choice", "multiple_choice", "long_text", "yes_no"}
+    shown = words.headers + words.cells + words.chart_labels + words.menu_items
+    assert not [w for w in shown if w in internal or w in codes]
+    assert not [s for s in words.sentences if any(name in s for name in internal)]
+    # Headings and chart titles are plain words, by the same checker as every other label.
+    labels = sorted(set(words.headers) | set(words.chart_titles))
+    reports = checker.check_many([(label, None) for label in labels])
+    failures = [f"{label!r}: {codes}" for label, r in zip(labels, reports)
+                if (codes := [f.code for f in r.flags if f.severity == "problem"
+                              and (f.code not in QUESTION_ONLY_CHECKS or label.endswith("?"))])]
+    assert not failures, failures

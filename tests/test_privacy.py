@@ -105,6 +105,12 @@ def test_masking_many_matches_masking_one_by_one():
     assert privacy.mask_many(texts)[4] == "Then [name] came round."
 
 
+def test_a_word_before_an_emoji_is_not_taken_for_a_name():
+    texts = ["Helpful ❤️", "Brilliant 😊 thanks", "Sarah 😊 helped me", "My name is Jo Bloggs 👍"]
+    assert privacy.mask_many(texts) == ["Helpful ❤️", "Brilliant 😊 thanks", "[name] 😊 helped me",
+                                        "My name is [name] 👍"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     user=st.from_regex(r"[a-z]{1,10}(\.[a-z]{1,8})?", fullmatch=True),
@@ -142,19 +148,49 @@ def answered(db):
     return {"version": version, "open_q": open_q}
 
 
+def actor_of(db, role: str, name: str):
+    """Return the accounts.Actor of a new real account with ROLE."""
+    from surveys import accounts
+
+    account_id = accounts.create_account(db, name.lower(), "correct horse battery", role, name, "tester")
+    return accounts.actor_for_account(db, account_id)
+
+
 def test_report_lists_each_detail_with_where_it_is(db, answered):
-    report = privacy.personal_details_report(db, answered["version"])
+    admin = actor_of(db, "admin", "Sam")
+    report = privacy.personal_details_report(db, admin, answered["version"])
     assert [(r["answer_id"], r["respondent_code"], r["question"], r["field"], r["kind"], r["found"])
             for r in report] == [
         ("a1", "R-001", "story", "answer", "phone", "07700 900123"),
         ("a2", "R-001", "happy", "note", "name", "Priya"),
     ]
-    assert privacy.personal_details_report(db, "no-such-version") == []
-    assert len(privacy.personal_details_report(db, limit=1)) == 1
+    assert privacy.personal_details_report(db, admin, "no-such-version") == []
+    assert len(privacy.personal_details_report(db, admin, limit=1)) == 1
+    # The report reads back what was stored when each answer was read: nothing is waiting now.
+    assert db.execute("SELECT COUNT(*) FROM open_text_queue").fetchone()[0] == 0
+    with pytest.raises(privacy.IdentifiableExportRefused, match="Only an admin"):
+        privacy.personal_details_report(db, actor_of(db, "evaluator", "Eve"), answered["version"])
+
+
+def test_a_changed_answer_is_read_again_and_erasing_it_erases_what_was_stored(db, answered):
+    admin = actor_of(db, "admin", "Sam")
+    assert [r["found"] for r in privacy.personal_details_report(db, admin, answered["version"])] == [
+        "07700 900123", "Priya"]
+    db.execute("UPDATE answer SET value = 'Write to sam@example.org', note = '' WHERE id = 'a3'")
+    db.execute("UPDATE answer SET note = '' WHERE id = 'a2'")
+    assert [r["found"] for r in privacy.personal_details_report(db, admin, answered["version"])] == [
+        "07700 900123", "sam@example.org"]
+    db.execute("DELETE FROM interview WHERE id = 'i1'")
+    assert db.execute("SELECT answer_id FROM open_text_derived ORDER BY 1").fetchall() == [("a3",)]
+    stored = " ".join(str(r) for r in db.execute("SELECT * FROM open_text_derived").fetchall())
+    assert "07700" not in stored and "Priya" not in stored
 
 
 def test_masking_an_answer_for_good_logs_counts_not_words(db, answered):
-    assert privacy.mask_answer(db, "a1", "Sam") == {"phone": 1}
+    admin = actor_of(db, "admin", "Sam")
+    with pytest.raises(privacy.IdentifiableExportRefused, match="Only an admin"):
+        privacy.mask_answer(db, "a1", actor_of(db, "evaluator", "Eve"))
+    assert privacy.mask_answer(db, "a1", admin) == {"phone": 1}
     value, words = db.execute("SELECT value, word_count FROM answer WHERE id = 'a1'").fetchone()
     assert (value, words) == ("Ring me on [phone] any time", 6)
     entry = db.execute("SELECT actor, action, record_id, new_value FROM audit_log "
@@ -163,17 +199,29 @@ def test_masking_an_answer_for_good_logs_counts_not_words(db, answered):
     assert json.loads(entry[3]) == {"hidden": {"phone": 1}}
     assert "07700" not in " ".join(str(r) for r in db.execute("SELECT * FROM audit_log").fetchall())
     # Nothing left to hide: nothing changes and nothing more is logged.
-    assert privacy.mask_answer(db, "a3", "Sam") == {}
+    assert privacy.mask_answer(db, "a3", admin) == {}
     assert db.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'mask personal details'").fetchone()[0] == 1
 
 
 def test_only_an_admin_may_export_identifiable_answers(db):
+    from surveys import accounts
+
+    evaluator = actor_of(db, "evaluator", "Eve")
+    admin = actor_of(db, "admin", "Sam")
+    logged = db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0]
     with pytest.raises(privacy.IdentifiableExportRefused, match="Only an admin"):
-        privacy.record_identifiable_export(db, {"name": "Eve", "role": "evaluator"}, "answers of Version 1", 10)
-    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
-    privacy.record_identifiable_export(db, {"name": "Sam", "role": "admin", "person_id": "p1"}, "answers", 10)
-    row = db.execute("SELECT actor, action, new_value FROM audit_log").fetchone()
+        privacy.record_identifiable_export(db, evaluator, "answers of Version 1", 10)
+    # A role string is not trusted: only an Actor read from the database.
+    with pytest.raises(privacy.IdentifiableExportRefused):
+        privacy.record_identifiable_export(db, "admin", "answers", 10)
+    assert db.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == logged
+    privacy.record_identifiable_export(db, admin, "answers", 10)
+    row = db.execute("SELECT actor, action, new_value FROM audit_log WHERE action = 'identifiable export'").fetchone()
     assert row[:2] == ("Sam", "identifiable export")
-    assert json.loads(row[2]) == {"what": "answers", "rows": 10, "by": "p1"}
-    assert [privacy.can_see_personal_details(r) for r in ("admin", "designer", "interviewer", "evaluator", None)] == [
-        True, False, False, False, False]
+    assert json.loads(row[2]) == {"what": "answers", "rows": 10, "by": admin.person_id}
+    assert [privacy.can_see_personal_details(db, a) for a in (admin, evaluator, "admin", None)] == [
+        True, False, False, False]
+    # An admin made an evaluator since signing in sees masks: the role is read again each time.
+    actor_of(db, "admin", "Ada")
+    accounts.set_role(db, admin.account_id, "evaluator", "tester")
+    assert privacy.can_see_personal_details(db, admin) is False

@@ -280,4 +280,65 @@ def test_running_tally_matches_a_fresh_count_after_every_kind_of_change(hand):
     pd.testing.assert_frame_equal(frame, wide, check_dtype=False)
     db.execute("DELETE FROM answer")
     assert quality_store.tally_counts(db) == []
-    assert db.execute("SELECT COUNT(*) FROM answer_tally").fetchone()[0] == 0, "no rows left at 0"
+    for table in RUNNING_TOTALS:
+        assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, f"no rows left at 0 in {table}"
+
+
+RUNNING_TOTALS = ("answer_tally_by", "open_text_tally", "interview_tally", "interview_scale_place")
+
+
+def assert_totals_match_a_rebuild(db) -> None:
+    """Every running total equals the same total worked out from scratch from the answers."""
+    from surveys.storage.migrations import RUNNING_TOTAL_REBUILD
+
+    def totals():
+        return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in RUNNING_TOTALS}
+
+    kept = totals()
+    db.execute("SAVEPOINT rebuild")
+    try:
+        for sql in RUNNING_TOTAL_REBUILD:
+            db.execute(sql)
+        rebuilt = totals()
+    finally:
+        db.execute("ROLLBACK TO rebuild")
+        db.execute("RELEASE rebuild")
+    assert kept == rebuilt
+
+
+def test_every_running_total_follows_inserts_changes_moves_and_deletes(demo_db_path):
+    import random
+
+    from surveys.storage import open_database
+
+    db = open_database(demo_db_path)
+    assert_totals_match_a_rebuild(db)
+    rng = random.Random(3)
+    ids = [r[0] for r in db.execute("SELECT id FROM answer ORDER BY id").fetchall()]
+    people = [r[0] for r in db.execute("SELECT id FROM person").fetchall()]
+    interviews = [r[0] for r in db.execute("SELECT id FROM interview ORDER BY id").fetchall()]
+    # Answers change kind, words and flags (and their text, for the open-text total).
+    for answer_id in rng.sample(ids, 40):
+        db.execute("UPDATE answer SET needed_explaining = 1 - needed_explaining, value = CASE WHEN word_count > 0 "
+                   "THEN value || ' and more' ELSE value END, word_count = CASE WHEN word_count > 0 "
+                   "THEN word_count + 2 ELSE 0 END WHERE id = ?", [answer_id])
+    for answer_id in rng.sample(ids, 20):
+        db.execute("UPDATE answer SET value = NULL, opt_out = 'skipped', word_count = 0 WHERE id = ?", [answer_id])
+    assert_totals_match_a_rebuild(db)
+    # An interview moves to another interviewer and another month: its answers change group.
+    for interview_id in interviews[:5]:
+        db.execute("UPDATE interview SET interviewer_id = ?, started_at = '2024-02-03T10:00:00+00:00' WHERE id = ?",
+                   [rng.choice(people), interview_id])
+    db.execute("UPDATE interview SET interviewer_id = NULL WHERE id = ?", [interviews[6]])
+    assert_totals_match_a_rebuild(db)
+    # Answers deleted one by one, and whole interviews deleted (their answers go by cascade).
+    for answer_id in rng.sample(ids, 30):
+        db.execute("DELETE FROM answer WHERE id = ?", [answer_id])
+    for interview_id in interviews[10:20]:
+        db.execute("DELETE FROM interview WHERE id = ?", [interview_id])
+    assert_totals_match_a_rebuild(db)
+    # A copied answer comes back in (as a merge adds one).
+    row = db.execute("SELECT * FROM answer LIMIT 1").fetchone()
+    db.execute("DELETE FROM answer WHERE id = ?", [row[0]])
+    db.execute(f"INSERT INTO answer VALUES ({', '.join('?' * len(row))})", row)
+    assert_totals_match_a_rebuild(db)

@@ -14,6 +14,8 @@ from surveys.xlsform import (
     export_xlsform,
     import_xlsform,
     relevant_to_show_if,
+    save_form,
+    split_relevant,
 )
 
 DATA = Path(__file__).resolve().parent / "data" / "xlsforms"
@@ -62,18 +64,32 @@ def test_tutorial_form_imports_with_a_full_report(db):
     # ${older_than_five}='no' uses the choice name; the show-if rule uses the option label.
     assert by_name["age_in_months"]["show_if"] == {"question": "older_than_five", "operator": "equals",
                                                    "values": ["No"]}
-    assert by_name["age_in_months"]["help_text"] == "Form rule: . <= 72"
+    # The answer rule is kept for the form file, not pasted into the help text.
+    assert by_name["age_in_months"]["help_text"] == ""
+    assert by_name["age_in_months"]["form_columns"]["columns"]["constraint"] == ". <= 72"
     assert {q["topic"] for q in questions} == {"Household Member or Visitor"}
-    # Two rules look at two questions: reported, never dropped in silence.
-    assert [(r.row, r.name) for r in report.rules_not_converted] == [(11, "literate"), (12, "pregnant")]
-    assert all("more than one question" in r.reason for r in report.rules_not_converted)
-    changes = {(r.name, r.reason.split(";")[0].split(" (")[0]) for r in report.changes}
-    assert ("member", "this block repeats in the form") in changes
-    assert ("age_in_months", "its answer rule") in changes
+    # ${sex}='female' and ${age_in_years}>=15 and ${age_in_years}<50: one rule on two questions.
+    assert by_name["literate"]["show_if"] == {"all": [
+        {"question": "sex", "operator": "equals", "values": ["Female"]},
+        {"question": "age_in_years", "operator": "greater_than", "values": ["14"]},
+        {"question": "age_in_years", "operator": "less_than", "values": ["50"]}]}
+    assert report.rules_not_converted == [] and report.not_taken == []
+    assert [(r.row, r.name) for r in report.changes] == [(2, "member")]
     assert report.groups == ["Household Member or Visitor"]
-    lines = report.lines()
-    assert lines[0] == "Made the survey 'tutorial' with 10 questions, as a draft."
-    assert any(line.startswith("Row 11 (literate):") for line in lines)
+    assert report.lines() == [
+        "Made the survey 'tutorial' with 10 questions, as a draft.",
+        "Row 2 (member): this block repeats in the form; here its questions are asked once. It is written back "
+        "as a repeat.",
+        "Questions in groups sit in one list here; each keeps its group as its topic: Household Member or "
+        "Visitor. The groups are written back when you save the survey as a form.",
+        "Kept for the form file and written back when you save the survey as a form, but not used here: an "
+        "answer rule (constraint) (2), tutorial notes (7).",
+        "2 questions have answer rules, such as “A whole number up to 72”. Interviewers see them in words; "
+        "the app does not check them.",
+        "The wording checks read English.",
+        report.lines()[-1],
+    ]
+    assert report.lines()[-1].startswith("The wording checker looked at every question")
 
 
 def test_specify_other_form_gets_the_other_option_and_its_follow_up(db):
@@ -83,9 +99,11 @@ def test_specify_other_form_gets_the_other_option_and_its_follow_up(db):
         {"name": "sex", "type": "single_choice", "wording": "What sex are you?", "help_text": "",
          "required": False, "options": ["Male", "Female", "Other"], "show_if": None, "topic": ""},
         {"name": "sex_other", "type": "text", "wording": "Specify other.", "help_text": "", "required": False,
-         "options": [], "show_if": {"question": "sex", "operator": "any_of", "values": ["Other"]}, "topic": ""},
+         "options": [], "show_if": {"question": "sex", "operator": "equals", "values": ["Other"]}, "topic": ""},
     ]
     assert report.not_taken == [] and report.rules_not_converted == []
+    assert [r.sentence() for r in report.changes] == [
+        "Row 2 (sex): the form adds a question 'sex_other' for people who pick Other; it is a question here too."]
 
 
 def test_cascading_form_reports_filters_and_repeated_options(db):
@@ -94,8 +112,10 @@ def test_cascading_form_reports_filters_and_repeated_options(db):
     questions = {q["name"]: q for q in store.questions_for_version(db, report.version_id)}
     assert questions["county"]["options"] == ["King", "Pierce", "Cameron"]
     reasons = [(r.row, r.name, r.reason) for r in report.changes]
-    assert (3, "county", "the option 'King' was listed twice; it is kept once.") in reasons
+    assert (3, "county", "the option 'King' is listed twice on the choices sheet (rows 4 and 6); here it is kept "
+                         "once.") in reasons
     assert sum("filtered by an earlier answer" in r[2] for r in reasons) == 2
+    assert questions["county"]["form_columns"]["columns"]["choice_filter"] == "${state}=cf"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.xls*")))
@@ -138,11 +158,23 @@ def test_at_least_converts_only_for_whole_numbers():
         relevant_to_show_if("${n} >= 15")
 
 
+@pytest.mark.parametrize("expr, expected", [
+    ("${a} = 'x' and ${b} = 'y'", {"all": [{"question": "a", "operator": "equals", "values": ["x"]},
+                                           {"question": "b", "operator": "equals", "values": ["y"]}]}),
+    ("${a} = 'x' or (${b} = 'y' and ${c} > 2)",
+     {"any": [{"question": "a", "operator": "equals", "values": ["x"]},
+              {"all": [{"question": "b", "operator": "equals", "values": ["y"]},
+                       {"question": "c", "operator": "greater_than", "values": ["2"]}]}]}),
+    ("${n} > 5 and ${n} < 9", {"all": [{"question": "n", "operator": "greater_than", "values": ["5"]},
+                                       {"question": "n", "operator": "less_than", "values": ["9"]}]}),
+    ("string-length(${a}) > 0", {"question": "a", "operator": "answered", "values": []}),
+    ("not(${a} = 'x')", {"question": "a", "operator": "not_equals", "values": ["x"]}),
+])
+def test_rules_on_more_than_one_question_join_with_all_or_any(expr, expected):
+    assert relevant_to_show_if(expr) == expected
+
+
 @pytest.mark.parametrize("expr, reason", [
-    ("${a} = 'x' and ${b} = 'y'", "more than one question"),
-    ("${a} = 'x' or ${a} = 'y' and ${a} = 'z'", "mixes `and` with `or`"),
-    ("${a} = 'x' and ${a} = 'y'", "cannot join"),
-    ("${n} > 5 and ${n} < 9", "cannot join"),
     ("count-selected(${a}) > 2", "not a simple rule"),
     ("${n} > 'x'", "not a number"),
     ("", "empty"),
@@ -150,6 +182,14 @@ def test_at_least_converts_only_for_whole_numbers():
 def test_other_relevant_rules_are_refused_with_a_reason(expr, reason):
     with pytest.raises(RuleNotConverted, match=reason.replace("(", r"\(")):
         relevant_to_show_if(expr)
+
+
+def test_a_rule_that_is_partly_readable_keeps_the_readable_part():
+    rule, left, reason = split_relevant("${a} = 'x' and regex(${b}, '^[0-9]+$') and ${c} != 'y'")
+    assert rule == {"all": [{"question": "a", "operator": "equals", "values": ["x"]},
+                            {"question": "c", "operator": "not_equals", "values": ["y"]}]}
+    assert left == "regex(${b}, '^[0-9]+$')" and "not a simple rule" in reason
+    assert split_relevant("${a} = 'x' or regex(${b}, 'z')")[:2] == (None, "${a} = 'x' or regex(${b}, 'z')")
 
 
 # ---- labels, languages, groups, types -----------------------------------------------------------------
@@ -199,8 +239,7 @@ def test_groups_are_flattened_into_topics_and_pass_on_their_rule(db, tmp_path):
         {"name": "home_safe", "type": "scale", "wording": "It feels safe", "help_text": "", "required": False,
          "options": ["Agree", "Disagree"], "show_if": rule, "topic": "Your home"},
         {"name": "help", "type": "multiple_choice", "wording": "What help do you get?",
-         "help_text": "Pick at least one kind of help", "required": False, "options": ["Food", "Money"],
-         "show_if": None, "topic": ""},
+         "help_text": "", "required": False, "options": ["Food", "Money"], "show_if": None, "topic": ""},
         {"name": "when", "type": "date", "wording": "When did it start?", "help_text": "", "required": False,
          "options": [], "show_if": None, "topic": ""},
         {"name": "rent", "type": "number", "wording": "Rent each week", "help_text": "", "required": False,
@@ -210,7 +249,14 @@ def test_groups_are_flattened_into_topics_and_pass_on_their_rule(db, tmp_path):
     ]
     assert [(r.row, r.name) for r in report.not_taken] == [(11, "where"), (12, "calc")]
     assert "'geopoint' is not one this tool can ask" in report.not_taken[0].reason
+    assert "kept for the form file" in report.not_taken[0].reason
     assert report.groups == ["Your home"]
+    help_question = store.questions_for_version(db, report.version_id)[3]
+    assert help_question["form_columns"]["columns"] == {"constraint": ". != 'none'",
+                                                        "constraint_message": "Pick at least one kind of help"}
+    home_like = store.questions_for_version(db, report.version_id)[1]
+    assert home_like["form_columns"]["group_rule"] == rule
+    assert home_like["form_columns"]["groups"][0]["name"] == "home"
 
 
 def test_names_that_do_not_fit_are_changed_and_reported(db, tmp_path):
@@ -269,10 +315,14 @@ def test_imported_choice_names_come_back_on_export(db, tmp_path):
 
     report = import_xlsform(db, DATA / "tutorial.xls", "t")
     out = export_xlsform(db, report.version_id, tmp_path / "again.xlsx")
-    choices = [row for row in load_workbook(out)["choices"].iter_rows(values_only=True)]
-    assert ("relationship_to_household_head", "wife_or_husband", "Wife / Husband") in choices
-    survey = [row for row in load_workbook(out)["survey"].iter_rows(values_only=True)]
-    assert any(row[1] == "age_in_months" and row[5] == "${older_than_five} = 'no'" for row in survey)
+    choices = [row[:3] for row in load_workbook(out)["choices"].iter_rows(values_only=True)]
+    assert ("relationships", "wife_or_husband", "Wife / Husband") in choices, "the form's own list name"
+    header, *survey = [row for row in load_workbook(out)["survey"].iter_rows(values_only=True)]
+    rows = {row[1]: dict(zip(header, row)) for row in survey}
+    assert rows["age_in_months"]["relevant"] == "${older_than_five} = 'no'"
+    assert rows["age_in_months"]["type"] == "integer", "an integer stays an integer"
+    assert rows["age_in_months"]["constraint"] == ". <= 72"
+    assert rows["member"]["type"] == "begin_repeat", "the repeat is written back"
 
 
 def test_export_refuses_a_wrong_name_and_an_empty_version(db, tmp_path):

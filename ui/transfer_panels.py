@@ -82,7 +82,7 @@ def _show_lines(lines: list[str]) -> None:
 
 def xlsform_import_panel(db: Database, user: dict) -> None:
     """Draw the survey form section: bring in an XLSForm, save a version as an XLSForm."""
-    from surveys.xlsform import export_xlsform
+    from surveys.xlsform import save_form
 
     st.header("Bring in a survey form")
     st.write("Pick a form made in KoboToolbox or ODK (an .xlsx or .xls file). It becomes a new draft survey. "
@@ -108,12 +108,14 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
     if st.button("Make the form file", key=PREFIX + "form_export"):
         try:
             with tempfile.TemporaryDirectory() as folder:
-                out = export_xlsform(db, version["id"], Path(folder) / "survey-form.xlsx")
-                _set("form_file_bytes", (version["id"], out.read_bytes()))
+                saved = save_form(db, version["id"], Path(folder) / "survey-form.xlsx")
+                _set("form_file_bytes", (version["id"], saved.path.read_bytes()))
+                _set("form_file_notes", saved.notes)
         except StorageError as exc:
             st.error(escape_markdown(str(exc)))
     made = _state("form_file_bytes")
     if made and made[0] == version["id"]:
+        _show_lines(_state("form_file_notes") or [])
         st.download_button("Download the form file", file_name="survey-form.xlsx", mime=downloads.XLSX_MIME,
                            key=PREFIX + "form_download", on_click="ignore",
                            data=downloads.logged_download(db_path(), user["actor"], "survey form",

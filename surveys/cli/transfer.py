@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("import-xlsform", help="make a new draft survey from an XLSForm (.xlsx or .xls)")
     add_db_argument(p)
     p.add_argument("file", help="the XLSForm file")
+    p.add_argument("--check-wording", action="store_true",
+                   help="also run the wording checker on every question (loads the English language model)")
     p.set_defaults(run=run_import_xlsform)
 
     p = subparsers.add_parser("export-xlsform", help="save a survey version as an XLSForm for KoboToolbox or ODK")
@@ -65,7 +67,7 @@ def run_import_xlsform(args: argparse.Namespace) -> int:
     from surveys.xlsform import import_xlsform
 
     db = open_existing_database(args.db)
-    report = import_xlsform(db, args.file, command_line_actor())
+    report = import_xlsform(db, args.file, command_line_actor(), check_wording=args.check_wording)
     for line in report.lines():
         print(line)
     print(f"The new version id is {report.version_id}.")
@@ -73,12 +75,14 @@ def run_import_xlsform(args: argparse.Namespace) -> int:
 
 
 def run_export_xlsform(args: argparse.Namespace) -> int:
-    """Write a version as an XLSForm; exit 0."""
-    from surveys.xlsform import export_xlsform
+    """Write a version as an XLSForm, saying what could not be written as it was; exit 0."""
+    from surveys.xlsform import save_form
 
     db = open_existing_database(args.db)
-    out = export_xlsform(db, args.version, args.out)
-    print(f"Saved the form to {out}. It opens in KoboToolbox and ODK.")
+    saved = save_form(db, args.version, args.out)
+    for note in saved.notes:
+        print(note)
+    print(f"Saved the form to {saved.path}. It opens in KoboToolbox and ODK.")
     return 0
 
 

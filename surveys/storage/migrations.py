@@ -7,6 +7,8 @@ has shipped, because databases out in the field have already run it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -491,6 +493,280 @@ def languages_and_form_file(db: Database) -> None:
                 WHEN {version.format(row)} != 'draft'
                 BEGIN SELECT RAISE(ABORT, '{frozen}'); END"""
             )
+
+
+# ---- issue 14: running totals that new answers update, and open answers read once ----------------
+#
+# Explore's figures come from small tables that triggers keep exact on every insert, change and
+# delete of an answer, so a new answer changes a few rows instead of making Explore count a
+# million answers again. Each total is grouped by question, interviewer ('' when not recorded)
+# and the month the interview started, so the interviewer filter, whole-month day filters and
+# the "by interviewer" and "by month" splits read the totals too.
+
+
+@dataclass(frozen=True)
+class GroupedTotal:
+    """A table of answer counts by question, interviewer, month and COLUMNS, for answers meeting WHEN."""
+
+    table: str
+    columns: tuple[tuple[str, str], ...]  # (column, expression over an answer row "{row}")
+    when: str = "1"
+
+    def _exprs(self, row: str) -> list[str]:
+        return [expr.format(row=row) for _, expr in self.columns]
+
+    @property
+    def key(self) -> str:
+        names = [name for name, _ in self.columns]
+        return f"({names[0]}, interviewer_id, month, {', '.join(names[1:])})"
+
+    @property
+    def insert_columns(self) -> str:
+        return f"{self.key[:-1]}, n)"
+
+    def create(self) -> str:
+        kinds = {"question_id": "TEXT", "opt_out": "TEXT", "value": "TEXT"}
+        columns = [f"{name} {kinds.get(name, 'INTEGER')} NOT NULL" for name, _ in self.columns]
+        columns[1:1] = ["interviewer_id TEXT NOT NULL", "month TEXT NOT NULL"]
+        return f"CREATE TABLE {self.table} ({', '.join(columns)}, n INTEGER NOT NULL, PRIMARY KEY {self.key}) WITHOUT ROWID"
+
+    def add(self, row: str) -> str:
+        exprs = self._exprs(row)
+        values = [exprs[0], "COALESCE(i.interviewer_id, '')", "substr(i.started_at, 1, 7)", *exprs[1:], "1"]
+        return (
+            f"INSERT INTO {self.table} {self.insert_columns} SELECT {', '.join(values)} FROM interview i "
+            f"WHERE i.id = {row}.interview_id AND {self.when.format(row=row)} "
+            f"ON CONFLICT {self.key} DO UPDATE SET n = n + 1;"
+        )
+
+    def remove(self, row: str) -> str:
+        match = " AND ".join(
+            [f"{name} = {expr}" for name, expr in zip((n for n, _ in self.columns), self._exprs(row))]
+            + [f"interviewer_id = (SELECT COALESCE(interviewer_id, '') FROM interview WHERE id = {row}.interview_id)",
+               f"month = (SELECT substr(started_at, 1, 7) FROM interview WHERE id = {row}.interview_id)"]
+        )
+        return (
+            f"UPDATE {self.table} SET n = n - 1 WHERE {match} AND {self.when.format(row=row)}; "
+            f"DELETE FROM {self.table} WHERE {match} AND n <= 0;"
+        )
+
+    def move_interview(self) -> str:
+        """Statements for an interview whose interviewer or month changed: its answers change group."""
+        same = " AND ".join(f"{expr} = {self.table}.{name}" for name, expr in zip(
+            (n for n, _ in self.columns), self._exprs("a")))
+        old_group = "interviewer_id = COALESCE(OLD.interviewer_id, '') AND month = substr(OLD.started_at, 1, 7)"
+        exprs = self._exprs("a")
+        values = [exprs[0], "COALESCE(NEW.interviewer_id, '')", "substr(NEW.started_at, 1, 7)", *exprs[1:], "COUNT(*)"]
+        group = ", ".join(str(i) for i in [1, *range(4, len(exprs) + 3)])
+        return (
+            f"UPDATE {self.table} SET n = n - (SELECT COUNT(*) FROM answer a WHERE a.interview_id = NEW.id "
+            f"AND {self.when.format(row='a')} AND {same}) WHERE {old_group} "
+            "AND question_id IN (SELECT question_id FROM answer WHERE interview_id = NEW.id); "
+            f"DELETE FROM {self.table} WHERE {old_group} AND n <= 0; "
+            f"INSERT INTO {self.table} {self.insert_columns} SELECT {', '.join(values)} FROM answer a "
+            f"WHERE a.interview_id = NEW.id AND {self.when.format(row='a')} GROUP BY {group} "
+            f"ON CONFLICT {self.key} DO UPDATE SET n = n + excluded.n;"
+        )
+
+    def rebuild(self) -> tuple[str, str]:
+        exprs = self._exprs("a")
+        values = [exprs[0], "COALESCE(i.interviewer_id, '')", "substr(i.started_at, 1, 7)", *exprs[1:], "COUNT(*)"]
+        return (
+            f"DELETE FROM {self.table}",
+            f"INSERT INTO {self.table} {self.insert_columns} SELECT {', '.join(values)} FROM answer a "
+            f"JOIN interview i ON i.id = a.interview_id WHERE {self.when.format(row='a')} "
+            f"GROUP BY {', '.join(str(i) for i in range(1, len(exprs) + 3))}",
+        )
+
+
+ANSWER_TALLY = GroupedTotal("answer_tally_by", (
+    ("question_id", "{row}.question_id"),
+    ("opt_out", "COALESCE({row}.opt_out, '')"),
+    ("needed_explaining", "{row}.needed_explaining"),
+    ("reworded", "{row}.reworded"),
+    ("upsetting", "{row}.upsetting"),
+    ("word_count", "{row}.word_count"),
+))
+# Each different open answer text with how many gave it: "different words used" without reading answers.
+OPEN_TEXT_TALLY = GroupedTotal(
+    "open_text_tally", (("question_id", "{row}.question_id"), ("value", "{row}.value")),
+    when="{row}.opt_out IS NULL AND {row}.word_count > 0",
+)
+GROUPED_TOTALS = (ANSWER_TALLY, OPEN_TEXT_TALLY)
+# The answers read once for personal details and common words: open answers and notes.
+NEEDS_READING = "(({row}.opt_out IS NULL AND {row}.word_count > 0) OR {row}.note != '')"
+
+
+def _interview_add(row: str) -> str:
+    return (
+        "INSERT INTO interview_tally (interview_id, answers, last_question_id, last_position) "
+        f"SELECT {row}.interview_id, 1, q.id, q.position FROM question q WHERE q.id = {row}.question_id "
+        "ON CONFLICT (interview_id) DO UPDATE SET answers = answers + 1, "
+        "last_question_id = CASE WHEN excluded.last_position > last_position THEN excluded.last_question_id "
+        "ELSE last_question_id END, last_position = MAX(last_position, excluded.last_position);"
+    )
+
+
+def _interview_remove(row: str) -> str:
+    return (
+        "UPDATE interview_tally SET answers = answers - 1, (last_question_id, last_position) = "
+        "(SELECT q.id, q.position FROM answer a JOIN question q ON q.id = a.question_id "
+        f"WHERE a.interview_id = {row}.interview_id ORDER BY q.position DESC LIMIT 1) "
+        f"WHERE interview_id = {row}.interview_id; "
+        f"DELETE FROM interview_tally WHERE interview_id = {row}.interview_id AND answers <= 0;"
+    )
+
+
+def _scale_place(row: str) -> str:
+    # Which place on its answer list a scale answer took (0 = first), or -1 when not on the list.
+    return (
+        "COALESCE((SELECT CAST(j.key AS INTEGER) FROM question q, json_each(q.options) j "
+        f"WHERE q.id = {row}.question_id AND j.value = {row}.value LIMIT 1), -1)"
+    )
+
+
+def _is_scale_answer(row: str) -> str:
+    return (
+        f"{row}.opt_out IS NULL AND {row}.value IS NOT NULL "
+        f"AND (SELECT type FROM question WHERE id = {row}.question_id) = 'scale'"
+    )
+
+
+def _scale_add(row: str) -> str:
+    return (
+        f"INSERT INTO interview_scale_place (interview_id, place, n) SELECT {row}.interview_id, "
+        f"{_scale_place(row)}, 1 WHERE {_is_scale_answer(row)} "
+        "ON CONFLICT (interview_id, place) DO UPDATE SET n = n + 1;"
+    )
+
+
+def _scale_remove(row: str) -> str:
+    match = f"interview_id = {row}.interview_id AND place = {_scale_place(row)}"
+    return (
+        f"UPDATE interview_scale_place SET n = n - 1 WHERE {match} AND {_is_scale_answer(row)}; "
+        f"DELETE FROM interview_scale_place WHERE {match} AND n <= 0;"
+    )
+
+
+def _all_add(row: str) -> str:
+    return " ".join([*(t.add(row) for t in GROUPED_TOTALS), _interview_add(row), _scale_add(row)])
+
+
+def _all_remove(row: str) -> str:
+    return " ".join([*(t.remove(row) for t in GROUPED_TOTALS), _interview_remove(row), _scale_remove(row)])
+
+
+# Every trigger that keeps the running totals and the reading queue, by name. Bulk loads (the
+# demo) drop them, insert, and rebuild the totals in one go (surveys/storage/quality.py).
+RUNNING_TOTAL_TRIGGERS = {
+    "answer_totals_insert": (
+        f"AFTER INSERT ON answer BEGIN {_all_add('NEW')} "
+        f"INSERT OR IGNORE INTO open_text_queue (answer_id) SELECT NEW.id WHERE {NEEDS_READING.format(row='NEW')}; END"
+    ),
+    "answer_totals_delete": (
+        # Only while the interview is there: deleting an interview first deletes its answers (below).
+        f"AFTER DELETE ON answer WHEN EXISTS (SELECT 1 FROM interview WHERE id = OLD.interview_id) BEGIN "
+        f"{_all_remove('OLD')} END"
+    ),
+    "answer_totals_update": (
+        "AFTER UPDATE OF interview_id, question_id, value, opt_out, needed_explaining, reworded, upsetting, "
+        f"word_count ON answer BEGIN {_all_remove('OLD')} {_all_add('NEW')} END"
+    ),
+    "answer_text_changed": (
+        "AFTER UPDATE OF value, note, opt_out, word_count ON answer "
+        "WHEN OLD.value IS NOT NEW.value OR OLD.note IS NOT NEW.note OR OLD.opt_out IS NOT NEW.opt_out "
+        "OR OLD.word_count IS NOT NEW.word_count BEGIN "
+        "DELETE FROM open_text_derived WHERE answer_id = NEW.id; "
+        "DELETE FROM open_text_queue WHERE answer_id = NEW.id; "
+        f"INSERT INTO open_text_queue (answer_id) SELECT NEW.id WHERE {NEEDS_READING.format(row='NEW')}; END"
+    ),
+    "interview_totals_delete": (
+        # Answers go first, while their interview still says which group they were counted in.
+        "BEFORE DELETE ON interview BEGIN DELETE FROM answer WHERE interview_id = OLD.id; END"
+    ),
+    "interview_totals_move": (
+        "AFTER UPDATE OF interviewer_id, started_at ON interview "
+        "WHEN OLD.interviewer_id IS NOT NEW.interviewer_id "
+        "OR substr(OLD.started_at, 1, 7) IS NOT substr(NEW.started_at, 1, 7) BEGIN "
+        f"{' '.join(t.move_interview() for t in GROUPED_TOTALS)} END"
+    ),
+}
+# The running totals worked out from scratch: when the tables are made, and after bulk loads.
+RUNNING_TOTAL_REBUILD = (
+    *(sql for t in GROUPED_TOTALS for sql in t.rebuild()),
+    "DELETE FROM interview_tally",
+    "INSERT INTO interview_tally (interview_id, answers, last_question_id, last_position) "
+    "SELECT interview_id, answers, last_question_id, last_position FROM ("
+    "SELECT a.interview_id, COUNT(*) OVER w AS answers, q.id AS last_question_id, q.position AS last_position, "
+    "ROW_NUMBER() OVER (PARTITION BY a.interview_id ORDER BY q.position DESC) AS place "
+    "FROM answer a JOIN question q ON q.id = a.question_id WINDOW w AS (PARTITION BY a.interview_id)"
+    ") WHERE place = 1",
+    "DELETE FROM interview_scale_place",
+    "INSERT INTO interview_scale_place (interview_id, place, n) "
+    "SELECT a.interview_id, COALESCE((SELECT CAST(j.key AS INTEGER) FROM json_each(q.options) j "
+    "WHERE j.value = a.value LIMIT 1), -1), COUNT(*) FROM answer a JOIN question q ON q.id = a.question_id "
+    "WHERE q.type = 'scale' AND a.opt_out IS NULL AND a.value IS NOT NULL GROUP BY 1, 2",
+    "INSERT OR IGNORE INTO open_text_queue (answer_id) SELECT a.id FROM answer a "
+    f"WHERE {NEEDS_READING.format(row='a')} AND NOT EXISTS (SELECT 1 FROM open_text_derived d WHERE d.answer_id = a.id)",
+)
+
+
+@migrations(name="0030_i14_explore_running_totals")
+def explore_running_totals(db: Database) -> None:
+    """Running totals by interviewer and month, per interview, and open answers read once and stored."""
+    # These replace answer_tally (0005), which had no interviewer or month.
+    for name in ("answer_tally_insert", "answer_tally_delete", "answer_tally_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    db.execute("DROP TABLE IF EXISTS answer_tally")
+    for total in GROUPED_TOTALS:
+        db.execute(total.create())
+    # Per interview: how many answers, and the furthest question answered (where an unfinished one stopped).
+    db.execute(
+        """
+        CREATE TABLE interview_tally (
+            interview_id TEXT PRIMARY KEY REFERENCES interview(id) ON DELETE CASCADE,
+            answers INTEGER NOT NULL,
+            last_question_id TEXT,
+            last_position INTEGER
+        ) WITHOUT ROWID"""
+    )
+    # Per interview: how many scale answers took each place on their answer list (straight-lining).
+    db.execute(
+        """
+        CREATE TABLE interview_scale_place (
+            interview_id TEXT NOT NULL REFERENCES interview(id) ON DELETE CASCADE,
+            place INTEGER NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (interview_id, place)
+        ) WITHOUT ROWID"""
+    )
+    # Open answers and notes are read once for personal details and common words (the language
+    # model is slow), stored, and read back. The queue lists answers still to read; a changed
+    # answer goes back on it. Both follow their answer, so erasing an answer erases them.
+    db.execute(
+        """
+        CREATE TABLE open_text_queue (
+            answer_id TEXT PRIMARY KEY REFERENCES answer(id) ON DELETE CASCADE
+        ) WITHOUT ROWID"""
+    )
+    db.execute(
+        """
+        CREATE TABLE open_text_derived (
+            answer_id TEXT PRIMARY KEY REFERENCES answer(id) ON DELETE CASCADE,
+            value_findings TEXT NOT NULL DEFAULT '[]',
+            masked_value TEXT,
+            note_findings TEXT NOT NULL DEFAULT '[]',
+            masked_note TEXT NOT NULL DEFAULT '',
+            terms TEXT NOT NULL DEFAULT '[]',
+            made_with TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX open_text_derived_made_with ON open_text_derived(made_with)")
+    db.execute("CREATE INDEX interview_started ON interview(started_at)")
+    for name, body in RUNNING_TOTAL_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER {name} {body}")
+    for sql in RUNNING_TOTAL_REBUILD:
+        db.execute(sql)
 
 
 # Which columns of each table count as its content: changing one of them is a new revision.

@@ -8,8 +8,9 @@ the answer rows themselves.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,45 +119,99 @@ def _where_sql(where: list[str]) -> str:
 def answer_counts(db: Database, flt: AnswerFilter, by: str | None = None) -> list[tuple]:
     """Return (question_id, grp, opt_out, needed_explaining, reworded, upsetting, word_count, n) rows.
 
-    One row per distinct combination, so a million answers come back as a few thousand rows.
-    Without interviewer or day filters and without a split, the counts come from the running
-    tally (migration 0005) instead of counting the answers again.
+    One row per distinct combination (a key may come back more than once; add them up), so a
+    million answers come back as a few thousand rows. The counts come from the running totals
+    (migration 0030), which are kept by interviewer and month; only the days of a month that a
+    day filter cuts in two are counted from the answers themselves.
     """
     if by not in GROUPINGS:
         raise ValueError(f"{by!r} is not a way to split the figures. Use interviewer or month.")
-    if by is None and not flt.on_interviews:
-        return tally_counts(db, flt.version_ids)
-    where, params = _answer_where(flt)
-    if by is None:
-        sql = (
-            "SELECT a.question_id, '' AS grp, a.opt_out, a.needed_explaining, a.reworded, a.upsetting, "
-            "a.word_count, COUNT(*) FROM answer a INDEXED BY answer_quality"
-            f"{_where_sql(where)} GROUP BY 1, 3, 4, 5, 6, 7"
-        )
-    else:
-        sql = (
+    months, partial = _tally_plan(db, flt)
+    rows = _read_total(db, "answer_tally_by", TALLY_COLUMNS, flt, months, by) if months != [] else []
+    for first, last in partial:
+        part = AnswerFilter(flt.version_ids, flt.interviewer_id, first, last)
+        where, params = part.interview_where("i")
+        rows += db.execute(
             f"SELECT a.question_id, {GROUPINGS[by]} AS grp, a.opt_out, a.needed_explaining, a.reworded, "
-            "a.upsetting, a.word_count, COUNT(*) FROM answer a JOIN interview i ON i.id = a.interview_id"
-            f"{_where_sql(where)} GROUP BY 1, 2, 3, 4, 5, 6, 7"
-        )
+            "a.upsetting, a.word_count, COUNT(*) FROM interview i INDEXED BY interview_started "
+            f"JOIN answer a ON a.interview_id = i.id{_where_sql(where)} GROUP BY 1, 2, 3, 4, 5, 6, 7",
+            params,
+        ).fetchall()
+    return rows
+
+
+TALLY_GROUPS = {None: "''", "interviewer": "t.interviewer_id", "month": "t.month"}
+TALLY_COLUMNS = ("NULLIF(t.opt_out, '')", "t.needed_explaining", "t.reworded", "t.upsetting", "t.word_count")
+
+
+def _read_total(db: Database, table: str, columns: tuple[str, ...], flt: AnswerFilter,
+                months: list[str] | None, by: str | None) -> list[tuple]:
+    """Return rows of a running total summed over the groups not asked for."""
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.version_ids is not None:
+        where.append(f"t.question_id IN (SELECT id FROM question WHERE version_id IN ({_marks(flt.version_ids)}))")
+        params.extend(flt.version_ids)
+    if flt.interviewer_id:
+        where.append("t.interviewer_id = ?")
+        params.append(flt.interviewer_id)
+    if months is not None:
+        where.append(f"t.month IN ({_marks(months)})")
+        params.extend(months)
+    sql = (
+        f"SELECT t.question_id, {TALLY_GROUPS[by]} AS grp, {', '.join(columns)}, SUM(t.n) FROM {table} t"
+        f"{_where_sql(where)} GROUP BY {', '.join(str(i) for i in range(1, len(columns) + 3))}"
+    )
     return db.execute(sql, params).fetchall()
+
+
+def _month_after(day: _dt.date) -> _dt.date:
+    return (day.replace(day=28) + _dt.timedelta(days=4)).replace(day=1)
+
+
+def _tally_plan(db: Database, flt: AnswerFilter) -> tuple[list[str] | None, list[tuple[_dt.date, _dt.date]]]:
+    """Return (months to read from the running totals, None for all; day ranges to count directly).
+
+    A month counts whole when the filter covers it, or when none of its interviews fall outside
+    the filter's days, so the usual "first day to last day of the data" reads only totals.
+    """
+    if not (flt.start or flt.end):
+        return None, []
+    where, params = AnswerFilter(flt.version_ids, flt.interviewer_id).interview_where("i")
+    first, last = db.execute(f"SELECT MIN(started_at), MAX(started_at) FROM interview i{_where_sql(where)}",
+                             params).fetchone()
+    if first is None:
+        return [], []
+    low = max(flt.start or _dt.date.min, _dt.date.fromisoformat(first[:10]))
+    high = min(flt.end or _dt.date.max, _dt.date.fromisoformat(last[:10]))
+    months: list[str] = []
+    partial: list[tuple[_dt.date, _dt.date]] = []
+    month = low.replace(day=1)
+    while month <= high:
+        after = _month_after(month)
+        a, b = max(month, low), min(after - _dt.timedelta(days=1), high)
+        outside = db.execute(
+            f"SELECT EXISTS (SELECT 1 FROM interview i{_where_sql(where + ['i.started_at >= ?', 'i.started_at < ?'])}"
+            " AND (i.started_at < ? OR i.started_at >= ?))",
+            [*params, month.isoformat(), after.isoformat(), a.isoformat(),
+             (b + _dt.timedelta(days=1)).isoformat()],
+        ).fetchone()[0]
+        if outside:
+            partial.append((a, b))
+        else:
+            months.append(month.strftime("%Y-%m"))
+        month = after
+    return months, partial
 
 
 def tally_counts(db: Database, version_ids: Sequence[str] | None = None) -> list[tuple]:
-    """Return the same rows as answer_counts, read from the running tally kept by triggers."""
-    sql = (
-        "SELECT question_id, '' AS grp, NULLIF(opt_out, ''), needed_explaining, reworded, upsetting, "
-        "word_count, n FROM answer_tally WHERE n > 0"
-    )
-    params: list[Any] = []
-    if version_ids is not None:
-        sql += f" AND question_id IN (SELECT id FROM question WHERE version_id IN ({_marks(version_ids)}))"
-        params.extend(version_ids)
-    return db.execute(sql, params).fetchall()
+    """Return the same rows as answer_counts (no interviewer, days or split), read from the running totals."""
+    rows = _read_total(db, "answer_tally_by", TALLY_COLUMNS, AnswerFilter.make(version_ids), None, None)
+    return [row for row in rows if row[-1] > 0]
 
 
 def counted_answer_groups(db: Database, flt: AnswerFilter) -> list[tuple]:
-    """Return answer_counts' rows counted from the answers themselves (never from the tally)."""
+    """Return answer_counts' rows counted from the answers themselves (never from the totals)."""
     where, params = _answer_where(flt)
     sql = (
         "SELECT a.question_id, '' AS grp, a.opt_out, a.needed_explaining, a.reworded, a.upsetting, "
@@ -167,22 +222,23 @@ def counted_answer_groups(db: Database, flt: AnswerFilter) -> list[tuple]:
 
 
 def open_text_counts(db: Database, flt: AnswerFilter, by: str | None = None) -> list[tuple]:
-    """Return (question_id, grp, value, n) for open answers with words, one row per distinct text."""
+    """Return (question_id, grp, value, n) for open answers with words, one row per distinct text.
+
+    Read from the running total of open answer texts, like answer_counts.
+    """
     if by not in GROUPINGS:
         raise ValueError(f"{by!r} is not a way to split the figures. Use interviewer or month.")
-    where, params = _answer_where(flt)
-    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
-    if by is None:
-        sql = (
-            "SELECT a.question_id, '' AS grp, a.value, COUNT(*) FROM answer a INDEXED BY answer_open_text"
-            f"{_where_sql(where)} GROUP BY 1, 3"
-        )
-    else:
-        sql = (
-            f"SELECT a.question_id, {GROUPINGS[by]} AS grp, a.value, COUNT(*) FROM answer a "
-            f"JOIN interview i ON i.id = a.interview_id{_where_sql(where)} GROUP BY 1, 2, 3"
-        )
-    return db.execute(sql, params).fetchall()
+    months, partial = _tally_plan(db, flt)
+    rows = _read_total(db, "open_text_tally", ("t.value",), flt, months, by) if months != [] else []
+    for first, last in partial:
+        where, params = AnswerFilter(flt.version_ids, flt.interviewer_id, first, last).interview_where("i")
+        where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
+        rows += db.execute(
+            f"SELECT a.question_id, {GROUPINGS[by]} AS grp, a.value, COUNT(*) FROM interview i "
+            f"INDEXED BY interview_started JOIN answer a ON a.interview_id = i.id{_where_sql(where)} GROUP BY 1, 2, 3",
+            params,
+        ).fetchall()
+    return rows
 
 
 def open_answers(
@@ -240,13 +296,21 @@ def interview_rows(db: Database, flt: AnswerFilter) -> list[dict]:
     where, params = flt.interview_where("i")
     sql = (
         "SELECT i.id AS interview_id, i.version_id, i.interviewer_id, i.status, i.consent, i.started_at, "
-        "i.finished_at, i.seconds, "
-        "(SELECT COUNT(*) FROM answer a WHERE a.interview_id = i.id) AS answers, "
-        "(SELECT q.id FROM answer a JOIN question q ON q.id = a.question_id WHERE a.interview_id = i.id "
-        " ORDER BY q.position DESC LIMIT 1) AS last_question_id "
-        f"FROM interview i{_where_sql(where)} ORDER BY i.started_at"
+        "i.finished_at, i.seconds, COALESCE(t.answers, 0) AS answers, t.last_question_id "
+        f"FROM interview i LEFT JOIN interview_tally t ON t.interview_id = i.id{_where_sql(where)} "
+        "ORDER BY i.started_at"
     )
     return _rows(db, sql, params)
+
+
+def scale_places(db: Database, flt: AnswerFilter) -> list[tuple]:
+    """Return (interview_id, scale answers, different places taken on the answer lists) per interview."""
+    where, params = flt.interview_where("i")
+    sql = (
+        "SELECT s.interview_id, SUM(s.n), COUNT(*) FROM interview_scale_place s "
+        f"JOIN interview i ON i.id = s.interview_id{_where_sql(where)} GROUP BY 1"
+    )
+    return db.execute(sql, params).fetchall()
 
 
 def questions_for_versions(db: Database, version_ids: Sequence[str] | None = None) -> list[dict]:
@@ -289,6 +353,174 @@ def interview_date_range(db: Database, version_ids: Sequence[str] | None = None)
     return first, last
 
 
+# ---- open answers read once: personal details, masked text and common words ------------------
+
+
+def waiting_texts(db: Database, limit: int | None = None) -> list[dict]:
+    """Return answers still to be read (answer_id, value, note, open), oldest saved first."""
+    sql = (
+        "SELECT a.id AS answer_id, a.value, a.note, (a.opt_out IS NULL AND a.word_count > 0) AS open "
+        "FROM open_text_queue q JOIN answer a ON a.id = q.answer_id"
+    )
+    params: list[Any] = []
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return _rows(db, sql, params)
+
+
+def count_waiting_texts(db: Database) -> int:
+    """Return how many open answers and notes are still to be read."""
+    return db.execute("SELECT COUNT(*) FROM open_text_queue").fetchone()[0]
+
+
+def save_read_texts(db: Database, rows: Sequence[dict]) -> int:
+    """Store what was read from each answer and take it off the queue; return how many were stored.
+
+    Each row: answer_id, value and note as they were read, value_findings, masked_value,
+    note_findings, masked_note, terms (JSON text) and made_with. An answer changed since it was
+    read is left on the queue, so stale words are never stored.
+    """
+    from . import write_transaction
+
+    same = "EXISTS (SELECT 1 FROM answer WHERE id = ? AND value IS ? AND note IS ?)"
+    with write_transaction(db):
+        before = db.conn.total_changes
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO open_text_derived (answer_id, value_findings, masked_value, note_findings, "
+            f"masked_note, terms, made_with) SELECT ?, ?, ?, ?, ?, ?, ? WHERE {same}",
+            [(r["answer_id"], r["value_findings"], r["masked_value"], r["note_findings"], r["masked_note"],
+              r["terms"], r["made_with"], r["answer_id"], r["value"], r["note"]) for r in rows],
+        )
+        stored = db.conn.total_changes - before
+        db.conn.executemany(
+            f"DELETE FROM open_text_queue WHERE answer_id = ? AND {same}",
+            [(r["answer_id"], r["answer_id"], r["value"], r["note"]) for r in rows],
+        )
+    return stored
+
+
+def requeue_texts_read_otherwise(db: Database, made_with: str) -> int:
+    """Put back on the queue answers read another way (another model or rules); return how many."""
+    from . import write_transaction
+
+    if db.execute("SELECT 1 FROM open_text_derived WHERE made_with != ? LIMIT 1", [made_with]).fetchone() is None:
+        return 0
+    with write_transaction(db):
+        return db.execute(
+            "INSERT OR IGNORE INTO open_text_queue (answer_id) SELECT answer_id FROM open_text_derived "
+            "WHERE made_with != ?", [made_with],
+        ).rowcount
+
+
+def stored_terms(db: Database, flt: AnswerFilter, question_ids: Sequence[str] | None = None) -> list[tuple[str, int]]:
+    """Return (terms as JSON, how many answers) for the open answers matching the filter that were read."""
+    where, params = _answer_where(flt)
+    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
+    if question_ids is not None:
+        where.append(f"a.question_id IN ({_marks(question_ids)})")
+        params.extend(question_ids)
+    sql = (
+        "SELECT d.terms, COUNT(*) FROM answer a INDEXED BY answer_open_text "
+        f"JOIN open_text_derived d ON d.answer_id = a.id{_where_sql(where)} GROUP BY 1"
+    )
+    return db.execute(sql, params).fetchall()
+
+
+def masked_open_answers(
+    db: Database,
+    flt: AnswerFilter,
+    *,
+    question_ids: Sequence[str] | None = None,
+    contains: str | None = None,
+    limit: int | None = None,
+) -> list[dict]:
+    """Return open answers as masked text (question, masked text, interview, start time), newest first.
+
+    The search looks in the masked text only, so a hidden name cannot be found by searching
+    for it. Answers not read yet have no masked text and are left out.
+    """
+    where, params = _answer_where(flt)
+    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
+    if question_ids is not None:
+        where.append(f"a.question_id IN ({_marks(question_ids)})")
+        params.extend(question_ids)
+    if contains:
+        # LIKE with an escape character, so % and _ typed in the search box are plain letters.
+        escaped = contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append("d.masked_value LIKE ? ESCAPE '\\'")
+        params.append(f"%{escaped}%")
+    sql = (
+        "SELECT a.id AS answer_id, a.question_id, q.name, q.topic, q.version_id, d.masked_value AS value, "
+        "a.word_count, a.interview_id, i.started_at FROM answer a JOIN open_text_derived d ON d.answer_id = a.id "
+        "JOIN question q ON q.id = a.question_id "
+        f"JOIN interview i ON i.id = a.interview_id{_where_sql(where)} "
+        "ORDER BY i.started_at DESC, q.position"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return _rows(db, sql, params)
+
+
+def masked_texts_for_version(db: Database, version_id: str) -> dict[str, str | None]:
+    """Return answer text: its masked text, for every different open answer of a version already read."""
+    return dict(db.execute(
+        "SELECT DISTINCT a.value, d.masked_value FROM open_text_derived d JOIN answer a ON a.id = d.answer_id "
+        "JOIN question q ON q.id = a.question_id WHERE q.version_id = ? AND d.masked_value IS NOT NULL",
+        [version_id],
+    ).fetchall())
+
+
+def stored_findings(db: Database, version_id: str | None = None) -> list[dict]:
+    """Return answers with personal details found in their text or note, with the findings as JSON."""
+    sql = (
+        "SELECT a.id AS answer_id, a.interview_id, i.respondent_code, v.label AS version_label, "
+        "q.name AS question_name, q.wording, a.value, a.note, d.value_findings, d.note_findings "
+        "FROM open_text_derived d JOIN answer a ON a.id = d.answer_id JOIN interview i ON i.id = a.interview_id "
+        "JOIN question q ON q.id = a.question_id JOIN survey_version v ON v.id = q.version_id "
+        "WHERE (d.value_findings != '[]' OR d.note_findings != '[]')"
+    )
+    params: list[Any] = []
+    if version_id is not None:
+        sql += " AND q.version_id = ?"
+        params.append(version_id)
+    sql += " ORDER BY i.started_at, q.position"
+    return _rows(db, sql, params)
+
+
+# Answer indexes a bulk load may drop and make again: none of them holds a constraint.
+REBUILDABLE_ANSWER_INDEXES = ("answer_question", "answer_quality", "answer_open_text", "answer_updated")
+
+
+@contextlib.contextmanager
+def bulk_answer_load(db: Database) -> Iterator[None]:
+    """Run a bulk insert of answers with the running totals and spare indexes worked out once, after.
+
+    Inside the caller's write transaction: the triggers that keep the running totals and the
+    answer indexes that hold no constraint are dropped, the block inserts, then the indexes are
+    made again (one sort each instead of a million single inserts) and the totals are worked out
+    from scratch. Everything is one transaction, so a failure leaves the schema as it was.
+    """
+    from .migrations import RUNNING_TOTAL_REBUILD, RUNNING_TOTAL_TRIGGERS
+
+    if not db.conn.in_transaction:
+        raise RuntimeError("bulk_answer_load must run inside write_transaction")
+    kept = db.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ({_marks(RUNNING_TOTAL_TRIGGERS)})) "
+        f"OR (type = 'index' AND name IN ({_marks(REBUILDABLE_ANSWER_INDEXES)})) ORDER BY type DESC",
+        [*RUNNING_TOTAL_TRIGGERS, *REBUILDABLE_ANSWER_INDEXES],
+    ).fetchall()
+    for name, sql in kept:
+        kind = "TRIGGER" if sql.lstrip().upper().startswith("CREATE TRIGGER") else "INDEX"
+        db.execute(f"DROP {kind} {name}")
+    yield
+    for _name, sql in kept:
+        db.execute(sql)
+    for sql in RUNNING_TOTAL_REBUILD:
+        db.execute(sql)
+
+
 def data_stamp(db: Database) -> str:
     """Return a short text that changes whenever answers, interviews or questions change.
 
@@ -303,6 +535,18 @@ def data_stamp(db: Database) -> str:
     return "|".join("" if v is None else str(v) for v in row)
 
 
+def interviews_taking_part(db: Database, version_id: str) -> int:
+    """Return how many interviews of a version had the person's agreement to take part."""
+    return db.execute("SELECT COUNT(*) FROM interview WHERE version_id = ? AND consent = 'given'",
+                      [version_id]).fetchone()[0]
+
+
+def question_stamp(db: Database) -> str:
+    """Return a short text that changes whenever questions change (not when answers arrive)."""
+    row = db.execute("SELECT COUNT(*), MAX(updated_at) FROM question").fetchone()
+    return "|".join("" if v is None else str(v) for v in row)
+
+
 def bare_answer_group_by(db: Database) -> list[tuple]:
     """Return (question_id, count) over all answers: the floor the benchmark compares against."""
     return db.execute("SELECT question_id, COUNT(*) FROM answer GROUP BY question_id").fetchall()
@@ -310,18 +554,30 @@ def bare_answer_group_by(db: Database) -> list[tuple]:
 
 __all__ = [
     "AnswerFilter",
+    "count_waiting_texts",
+    "masked_open_answers",
+    "masked_texts_for_version",
+    "requeue_texts_read_otherwise",
+    "save_read_texts",
+    "stored_findings",
+    "stored_terms",
+    "waiting_texts",
     "OPEN_TYPES",
     "answer_counts",
     "bare_answer_group_by",
+    "bulk_answer_load",
     "counted_answer_groups",
     "data_stamp",
     "interview_date_range",
     "interview_rows",
+    "interviews_taking_part",
     "interviewers",
     "open_answers",
     "open_text_counts",
+    "question_stamp",
     "questions_for_versions",
     "scale_answers",
+    "scale_places",
     "tally_counts",
     "value_counts",
 ]
