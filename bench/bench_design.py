@@ -110,20 +110,20 @@ def verdict(name: str, ours: float, target: float) -> str:
     return f"ok (target under {target * 1000:.0f} ms)"
 
 
-def add_answers(path: Path, version_id: str, n: int = 10) -> None:
+def add_answers(path: Path, version_id: str, user: dict, n: int = 10) -> None:
     """Save N answers of one new interview the way an interviewer does (one save each)."""
-    from surveys import interviews
+    from surveys import accounts, interviews
     from surveys.storage import core as store
     from surveys.storage import open_database
 
     db = open_database(path, migrate_now=False)
     try:
+        actor = accounts.actor_for_user(db, user)
         questions = [q for q in store.questions_for_version(db, version_id) if q["type"] in ("text", "long_text")]
-        interviewer = store.list_people(db)[0]["id"]
-        interview_id = interviews.start_interview(db, version_id, f"BENCH-{time.time_ns()}", interviewer,
-                                                  consent=True)
+        interview_id = interviews.start_interview(db, version_id, f"BENCH-{time.time_ns()}", actor, consent=True)
         for question in questions[:n]:
-            interviews.save_answer(db, interview_id, question["id"], "It was fine, the staff listened to me.")
+            interviews.save_answer(db, interview_id, question["id"], "It was fine, the staff listened to me.",
+                                   actor=actor)
     finally:
         db.conn.close()
 
@@ -161,7 +161,7 @@ def bench_page(user: dict, versions: dict) -> None:
         parts[part] = run(at)
     warm_parts = [t for name, t in parts.items() if name != "Questions"]
 
-    add_answers(DB_PATH, answered["id"])
+    add_answers(DB_PATH, answered["id"], user)
     at.selectbox(key="design_question").set_value(questions[0]["id"])
     after_write = run(at)
 

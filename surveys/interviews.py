@@ -10,12 +10,15 @@ import datetime as _dt
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
+from surveys import accounts
+from surveys.accounts import Actor
 from surveys.storage import StorageError, audit, get_setting, new_id, now, write_transaction
 from surveys.storage import core as store
 from surveys.storage import interviews as sql
@@ -25,6 +28,9 @@ from surveys.storage.languages import set_interview_language
 from surveys.storage.migrations import OPT_OUTS
 
 MODES = ("one_at_a_time", "whole_form")
+# The kinds of account that may ask a survey (the Interview page's PAGE_ROLES in ui/common.py).
+INTERVIEW_ROLES = ("admin", "designer", "interviewer")
+MAX_CODE_LENGTH = 100
 OPEN_TYPES = ("text", "long_text")
 MAX_TEXT_LENGTH = 10_000
 DEFAULT_CODE_PATTERN = r"^[A-Za-z]{1,4}-?\d{2,6}$"
@@ -94,10 +100,36 @@ class InterviewState:
     answers: dict[str, dict] = field(default_factory=dict)  # by question id
     visible: list[dict] = field(default_factory=list)
 
+    def question(self, question_id: str) -> dict:
+        """Return one question of this interview's version by id, or raise NotFound."""
+        for question in self.questions:
+            if question["id"] == question_id:
+                return question
+        raise store.NotFound("That question is not in this interview.")
+
     @property
     def submitted(self) -> bool:
         """Return True when the interview was sent in."""
         return self.interview["status"] == "submitted"
+
+    @property
+    def asked(self) -> list[dict]:
+        """Return the shown questions that take an answer (things to read out are not counted)."""
+        return [q for q in self.visible if q["type"] != "note"]
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        """Return the number of each shown question that takes an answer, counting from 1, by id.
+
+        Every count on the page uses these numbers, so "Question 3 of 47" and "5 of 47 answered"
+        always agree.
+        """
+        return {q["id"]: n for n, q in enumerate(self.asked, start=1)}
+
+    @property
+    def answered_count(self) -> int:
+        """Return how many shown questions that take an answer have an answer or an opt-out."""
+        return sum(1 for q in self.asked if is_answered(self.answers.get(q["id"])))
 
     def next_unanswered_id(self) -> str | None:
         """Return the id of the first shown question with no answer or opt-out yet, or None."""
@@ -355,8 +387,11 @@ def validate_answer(question: Mapping, raw: Any) -> str:
     raise InvalidAnswer("This kind of question cannot take an answer here.")
 
 
-def _normalise(question: Mapping, value: Any, opt_out: str | None) -> tuple[str | None, str | None]:
-    """Return (value, opt_out) to store: an opt-out option becomes the opt-out kind, never a value."""
+def normalise_answer(question: Mapping, value: Any, opt_out: str | None = None) -> tuple[str | None, str | None]:
+    """Return (value, opt_out) as a save would store them, or raise InvalidAnswer.
+
+    An opt-out option ("Prefer not to say") becomes the opt-out kind, never a value.
+    """
     if opt_out is not None:
         if opt_out not in OPT_OUTS:
             raise InvalidAnswer("That is not a way to skip a question this tool knows.")
@@ -388,6 +423,62 @@ def _word_count(kind: str, value: str | None) -> int:
     return store.count_words(value) if kind in OPEN_TYPES else 0
 
 
+# ---- who may act, and text that can be stored ------------------------------------------------
+
+
+def _check_actor(db: Database, actor: Actor) -> Actor:
+    """Return ACTOR as the database knows it now, when its account may ask surveys; else raise NotAllowed."""
+    return accounts.check_actor(db, actor, *INTERVIEW_ROLES)
+
+
+def _refuse_others(actor: Actor, interviewer_id: str | None, doing: str) -> None:
+    """Raise NotYours unless the interview is ACTOR's own or ACTOR is an admin."""
+    if actor.role != "admin" and interviewer_id != actor.person_id:
+        raise NotYours(f"This interview was started by another interviewer, so you cannot {doing} it.")
+
+
+def _storable(value: Any) -> bool:
+    """Return True when every piece of text in VALUE can be written to the database (UTF-8)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False  # a lone surrogate, e.g. from a broken copy and paste
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_storable(item) for item in value)
+    return True
+
+
+def _refuse_unstorable(what: str, value: Any) -> None:
+    if not _storable(value):
+        raise InvalidAnswer(f"{what} has a broken sign in it that cannot be saved. "
+                            "Delete it and type it again.")
+
+
+def _refuse_unknown_ids(*ids: Any) -> None:
+    # An id that cannot even be written is not in the database: say so before opening a transaction.
+    if not all(isinstance(i, str) and _storable(i) for i in ids):
+        raise store.NotFound("That interview or question is not in the database.")
+
+
+def check_respondent_code(code: str) -> str:
+    """Return the respondent code as it is stored (spaces at the ends removed), or raise InvalidAnswer."""
+    if not isinstance(code, str):
+        raise InvalidAnswer("Type a code for the person you are asking.")
+    _refuse_unstorable("The code", code)
+    code = code.strip()
+    if not code:
+        raise InvalidAnswer("Type a code for the person you are asking.")
+    if len(code) > MAX_CODE_LENGTH:
+        raise InvalidAnswer("This code is too long. Use a short code.")
+    # Hidden signs (NUL, tabs, line breaks, zero-width spaces) make two codes that look the same
+    # differ, and SQLite counts a code that starts with NUL as empty.
+    if any(unicodedata.category(ch).startswith("C") for ch in code):
+        raise InvalidAnswer("A code can only have letters, numbers and signs you can see, like AB-1234.")
+    return code
+
+
 # ---- starting, saving, resuming, submitting -------------------------------------------------
 
 
@@ -395,36 +486,32 @@ def start_interview(
     db: Database,
     version_id: str,
     respondent_code: str,
-    interviewer_id: str | None,
+    actor: Actor,
     consent: bool,
     mode: str = "one_at_a_time",
     language: str = "",
 ) -> str:
-    """Return the id of a new interview; with consent declined it is closed at once, with no answers.
+    """Return the id of a new interview by ACTOR; with consent declined it is closed at once, with no answers.
 
     LANGUAGE is the one of the version's languages the questions are asked in ('' for the main one).
     """
-    code = (respondent_code or "").strip()
-    if not code:
-        raise InvalidAnswer("Type a code for the person you are asking.")
-    if len(code) > 100:
-        raise InvalidAnswer("This code is too long. Use a short code.")
+    code = check_respondent_code(respondent_code)
     if mode not in MODES:
         raise InvalidAnswer("Choose one question at a time, or all questions on one page.")
+    _refuse_unknown_ids(version_id)
     interview_id = new_id()
     stamp = now()
     with write_transaction(db):
+        actor = _check_actor(db, actor)
         version = store.get_version(db, version_id)
         if version["status"] != "published":
             raise InvalidAnswer("This survey version is not ready to use. Pick a version that is ready.")
-        if interviewer_id is not None:
-            store.get_person(db, interviewer_id)
         language = check_language(db, version_id, language) if language else ""
         row = {
             "id": interview_id,
             "version_id": version_id,
             "respondent_code": code,
-            "interviewer_id": interviewer_id,
+            "interviewer_id": actor.person_id,
             "consent": "given" if consent else "declined",
             "status": "draft" if consent else "submitted",
             "mode": mode,
@@ -439,18 +526,17 @@ def start_interview(
             set_interview_language(db, interview_id, language)
             row["language"] = language
         action = "start interview" if consent else "consent declined"
-        audit(db, interviewer_id, action, "interview", interview_id, None, row)
+        audit(db, actor.name, action, "interview", interview_id, None, row)
     return interview_id
 
 
-def _context(db: Database, interview_id: str, question_id: str, actor: str | None) -> dict:
+def _context(db: Database, interview_id: str, question_id: str, actor: Actor, doing: str) -> dict:
     context = sql.answer_context(db, interview_id, question_id)
     if context is None:
         raise store.NotFound("That interview or question is not in the database.")
     if context["question_version_id"] != context["version_id"]:
         raise InvalidAnswer("This question is not in this survey version.")
-    if actor is not None and context["interviewer_id"] not in (None, actor):
-        raise NotYours("This interview was started by another interviewer, so you cannot change it.")
+    _refuse_others(actor, context["interviewer_id"], doing)
     if context["consent"] != "given":
         raise InvalidAnswer("This person did not agree to take part, so no answers can be saved.")
     return context
@@ -463,21 +549,26 @@ def save_answer(
     value: Any = None,
     opt_out: str | None = None,
     seconds: float | None = None,
-    actor: str | None = None,
+    *,
+    actor: Actor,
 ) -> str:
     """Return the answer id after saving one answer (or opt-out) in its own transaction.
 
-    ACTOR is the person id of the interviewer; another interviewer's interview is refused.
-    Saving again replaces the value and keeps the same answer id.
+    ACTOR is who is saving (checked again in the database); an interview that is not theirs
+    is refused unless they are an admin. Saving again replaces the value and keeps the same
+    answer id.
     """
-    if seconds is not None and (not math.isfinite(seconds) or seconds < 0):
+    _refuse_unknown_ids(interview_id, question_id)
+    _refuse_unstorable("The answer", value)
+    if seconds is not None and (not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0):
         seconds = None
     with write_transaction(db):
-        context = _context(db, interview_id, question_id, actor)
+        actor = _check_actor(db, actor)
+        context = _context(db, interview_id, question_id, actor, "change")
         if context["interview_status"] != "draft":
             raise InvalidAnswer("This interview was sent in. To change an answer, give a reason for the change.")
         question = {"type": context["type"], "options": json.loads(context["options"])}
-        stored, kind = _normalise(question, value, opt_out)
+        stored, kind = normalise_answer(question, value, opt_out)
         return sql.upsert_answer(
             db,
             answer_id=new_id(),
@@ -500,13 +591,18 @@ def save_note(
     reworded: bool | None = None,
     upsetting: bool | None = None,
     note: str | None = None,
-    actor: str | None = None,
+    actor: Actor,
 ) -> str:
     """Return the answer id after saving the interviewer's notes on one question (None keeps a note)."""
+    _refuse_unknown_ids(interview_id, question_id)
+    if note is not None and not isinstance(note, str):
+        raise InvalidAnswer("A note must be words.")
+    _refuse_unstorable("The note", note)
     if note is not None and len(note) > MAX_TEXT_LENGTH:
         raise InvalidAnswer(f"This note is too long. Keep it to {MAX_TEXT_LENGTH:,} letters or fewer.")
     with write_transaction(db):
-        context = _context(db, interview_id, question_id, actor)
+        actor = _check_actor(db, actor)
+        context = _context(db, interview_id, question_id, actor, "change")
         if context["interview_status"] != "draft":
             raise InvalidAnswer("This interview was sent in, so its notes cannot change.")
         return sql.upsert_note(
@@ -522,66 +618,164 @@ def save_note(
         )
 
 
-def unfinished_interviews(db: Database, interviewer_id: str) -> list[dict]:
-    """Return this interviewer's own unfinished interviews, last worked on first.
+def unfinished_interviews(db: Database, actor: Actor) -> list[dict]:
+    """Return ACTOR's own unfinished interviews, last worked on first.
 
-    "questions" counts the questions shown so far by the show-if rules, not every question.
+    "questions" and "answered" count the questions shown so far by the show-if rules that take
+    an answer, the same numbers the interview itself shows.
     """
-    rows = sql.unfinished_for_interviewer(db, interviewer_id)
+    actor = _check_actor(db, actor)
+    if actor.person_id is None:
+        return []
+    rows = sql.unfinished_for_interviewer(db, actor.person_id)
     for row in rows:
-        state = resume(db, row["id"], interviewer_id)
-        row["questions"] = sum(1 for q in state.visible if q["type"] != "note")
+        state = _load(db, row["id"])
+        row["questions"] = len(state.asked)
+        row["answered"] = state.answered_count
     return rows
 
 
-def resume(db: Database, interview_id: str, interviewer_id: str | None) -> InterviewState:
-    """Return the interview with its questions and saved answers; refuse another interviewer's."""
-    interview = sql.get_interview(db, interview_id)
-    if interviewer_id is not None and interview["interviewer_id"] not in (None, interviewer_id):
-        raise NotYours("This interview was started by another interviewer, so you cannot open it.")
-    questions = store.questions_for_version(db, interview["version_id"])
-    answers = {a["question_id"]: a for a in sql.answers_for_interview(db, interview_id)}
+def submitted_interviews(db: Database, actor: Actor, search: str = "", limit: int = 20) -> tuple[list[dict], int]:
+    """Return (up to LIMIT of ACTOR's own sent-in interviews, newest first; how many match in all).
+
+    SEARCH keeps the codes that contain it, in any case. Declined interviews are not listed:
+    nobody was asked anything, so there is nothing to change.
+    """
+    actor = _check_actor(db, actor)
+    search = (search or "").strip()
+    if actor.person_id is None or not _storable(search):
+        return [], 0
+    return (sql.submitted_for_interviewer(db, actor.person_id, search, limit),
+            sql.count_submitted_for_interviewer(db, actor.person_id, search))
+
+
+def version_counts(db: Database, version_id: str) -> dict[str, int]:
+    """Return a version's questions (things to read out are not counted) and interviews by state.
+
+    Keys: questions, with_rules (questions asked only after certain answers), finished, declined,
+    unfinished. Finished means sent in by someone who agreed
+    to take part; a declined interview never counts as finished.
+    """
+    return sql.version_interview_counts(db, version_id)
+
+
+def _load(db: Database, interview_id: str) -> InterviewState:
+    interview, questions, answers = sql.interview_sheet(db, interview_id)
     return InterviewState(interview, questions, answers, visible_questions(questions, answers))
 
 
-def submit_interview(db: Database, interview_id: str, actor: str | None = None) -> dict:
+def resume(db: Database, interview_id: str, actor: Actor) -> InterviewState:
+    """Return the interview with its questions and saved answers, read in one query.
+
+    Another interviewer's interview is refused (NotYours) unless ACTOR is an admin.
+    """
+    _refuse_unknown_ids(interview_id)
+    actor = _check_actor(db, actor)
+    state = _load(db, interview_id)
+    _refuse_others(actor, state.interview["interviewer_id"], "open")
+    return state
+
+
+def _question_list(state: InterviewState, missing: list[dict]) -> str:
+    numbers = state.numbers
+    listed = ", ".join(str(numbers[q["id"]]) for q in missing)
+    if len(missing) > 1:
+        return f"Some questions need an answer or a skip before you send this in: question {listed}."
+    return f"Question {listed} needs an answer or a skip before you send this in."
+
+
+def _remove_hidden_answers(db: Database, state: InterviewState, visible_ids: set[str], actor: Actor,
+                           reason: str | None = None) -> list[dict]:
+    """Delete answers to questions a show-if rule now hides, each logged with its old value; return those questions."""
+    removed = []
+    for question in state.questions:
+        answer = state.answers.get(question["id"])
+        if question["id"] in visible_ids or not answer:
+            continue
+        sql.delete_answer(db, answer["id"])
+        # The interview's id is in the entry so that erasing the respondent finds it.
+        old = {k: answer[k] for k in ("interview_id", "question_id", "value", "opt_out", "note")}
+        audit(db, actor.name, "remove hidden answer", "answer", answer["id"], old,
+              {"reason": reason} if reason else None)
+        removed.append(question)
+    return removed
+
+
+def _skip_unanswered(db: Database, state: InterviewState, visible_ids: set[str], stamp: str) -> list[dict]:
+    """Store shown questions with no answer as skipped, so "not answered" is always explicit; return them."""
+    skipped = []
+    for question in state.questions:
+        if question["id"] in visible_ids and question["type"] != "note" and not is_answered(
+                state.answers.get(question["id"])):
+            sql.upsert_answer(db, answer_id=new_id(), interview_id=state.interview["id"],
+                              question_id=question["id"], value=None, opt_out="skipped", word_count=0,
+                              seconds=None, updated_at=stamp)
+            skipped.append(question)
+    return skipped
+
+
+def submit_interview(db: Database, interview_id: str, actor: Actor) -> dict:
     """Return the sent-in interview; required questions shown must have an answer or an opt-out.
 
     Shown questions left empty that are not required are stored as skipped. Answers to
     questions that a show-if rule now hides are removed, their old values kept in the audit log.
     """
+    _refuse_unknown_ids(interview_id)
     with write_transaction(db):
-        state = resume(db, interview_id, actor)
+        actor = _check_actor(db, actor)
+        state = _load(db, interview_id)
+        _refuse_others(actor, state.interview["interviewer_id"], "send in")
         if state.submitted:
             raise InvalidAnswer("This interview was already sent in.")
         if state.interview["consent"] != "given":
             raise InvalidAnswer("This person did not agree to take part.")
         missing = state.missing_required()
         if missing:
-            numbers = ", ".join(str(state.visible.index(q) + 1) for q in missing)
-            raise InvalidAnswer(
-                f"Some questions need an answer or a skip before you send this in: question {numbers}."
-                if len(missing) > 1 else
-                f"Question {numbers} needs an answer or a skip before you send this in."
-            )
+            raise InvalidAnswer(_question_list(state, missing))
         stamp = now()
         visible_ids = {q["id"] for q in state.visible}
-        for question in state.questions:
-            answer = state.answers.get(question["id"])
-            if question["id"] not in visible_ids:
-                if answer:
-                    sql.delete_answer(db, answer["id"])
-                    audit(db, actor, "remove hidden answer", "answer", answer["id"],
-                          {k: answer[k] for k in ("question_id", "value", "opt_out", "note")}, None)
-            elif question["type"] != "note" and not is_answered(answer):
-                sql.upsert_answer(db, answer_id=new_id(), interview_id=interview_id, question_id=question["id"],
-                                  value=None, opt_out="skipped", word_count=0, seconds=None, updated_at=stamp)
+        _remove_hidden_answers(db, state, visible_ids, actor)
+        _skip_unanswered(db, state, visible_ids, stamp)
         # The interview's time is the time spent on its questions, as in the demo data.
         total = round(sql.count_rows(db, interview_id)["seconds"], 1)
         sql.mark_submitted(db, interview_id, finished_at=stamp, seconds=total)
-        audit(db, actor, "submit interview", "interview", interview_id,
+        audit(db, actor.name, "submit interview", "interview", interview_id,
               {"status": "draft"}, {"status": "submitted", "finished_at": stamp, "seconds": total})
         return sql.get_interview(db, interview_id)
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """What changing a sent-in answer did: the answer's id, and how the show-if rules moved.
+
+    `removed` are questions that no longer apply (their answers were removed, the old values kept
+    in the audit log); `now_shown` are questions that now apply and were stored as skipped, to be
+    changed in the same way if the person answered them.
+    """
+
+    answer_id: str
+    removed: list[dict] = field(default_factory=list)
+    now_shown: list[dict] = field(default_factory=list)
+
+
+def edit_effects(state: InterviewState, question_id: str, value: Any = None,
+                 opt_out: str | None = None) -> tuple[list[dict], list[dict]]:
+    """Return (questions that would stop applying, questions that would start applying) after a change.
+
+    Used to warn before a change to a sent-in interview is saved; the value is checked the same
+    way a save checks it. Raises InvalidAnswer when the value cannot be saved.
+    """
+    question = state.question(question_id)
+    stored, kind = normalise_answer(question, value, opt_out)
+    old = state.answers.get(question_id) or {}
+    answers = {**state.answers, question_id: {**old, "question_id": question_id, "value": stored, "opt_out": kind}}
+    before = {q["id"] for q in state.visible}
+    after = visible_questions(state.questions, answers)
+    after_ids = {q["id"] for q in after}
+    stops = [q for q in state.visible if q["id"] not in after_ids and q["type"] != "note"
+             and is_answered(state.answers.get(q["id"]))]
+    starts = [q for q in after if q["id"] not in before and q["type"] != "note"]
+    return stops, starts
 
 
 def edit_submitted_answer(
@@ -592,19 +786,30 @@ def edit_submitted_answer(
     value: Any = None,
     opt_out: str | None = None,
     reason: str,
-    actor: str | None = None,
-) -> str:
-    """Return the answer id after changing an answer of a sent-in interview; the old value goes to the audit log."""
-    if not reason or not reason.strip():
+    actor: Actor,
+) -> AnswerChange:
+    """Return what changed after changing an answer of a sent-in interview, with a reason.
+
+    The old value and the reason go to the audit log. The show-if rules are run again on the
+    whole interview: answers to questions that no longer apply are removed (logged, with the
+    reason), and questions that now apply are stored as skipped.
+    """
+    _refuse_unknown_ids(interview_id, question_id)
+    if not isinstance(reason, str) or not reason.strip():
         raise InvalidAnswer("Say why you are changing this answer.")
+    _refuse_unstorable("The reason", reason)
+    _refuse_unstorable("The answer", value)
+    if len(reason) > MAX_TEXT_LENGTH:
+        raise InvalidAnswer(f"This reason is too long. Keep it to {MAX_TEXT_LENGTH:,} letters or fewer.")
     with write_transaction(db):
-        context = _context(db, interview_id, question_id, actor)
+        actor = _check_actor(db, actor)
+        context = _context(db, interview_id, question_id, actor, "change")
         if context["interview_status"] != "submitted":
             raise InvalidAnswer("This interview is not sent in yet. Change the answer in the interview.")
         if context["type"] == "note":
             raise InvalidAnswer("This is something to read out. It does not need an answer.")
         question = {"type": context["type"], "options": json.loads(context["options"])}
-        stored, kind = _normalise(question, value, opt_out)
+        stored, kind = normalise_answer(question, value, opt_out)
         old = sql.get_answer(db, interview_id, question_id)
         stamp = now()
         if old is None:
@@ -616,11 +821,17 @@ def edit_submitted_answer(
             answer_id = old["id"]
             sql.set_answer_value(db, answer_id, value=stored, opt_out=kind,
                                  word_count=_word_count(context["type"], stored), updated_at=stamp)
-        audit(db, actor, "edit answer after submit", "answer", answer_id,
+        audit(db, actor.name, "edit answer after submit", "answer", answer_id,
               None if old is None else {"value": old["value"], "opt_out": old["opt_out"]},
               {"value": stored, "opt_out": kind, "reason": reason.strip(), "question_id": question_id,
                "interview_id": interview_id})
-        return answer_id
+        # The change may show or hide other questions: run the rules again, as at send-in.
+        state = _load(db, interview_id)
+        visible_ids = {q["id"] for q in state.visible}
+        removed = _remove_hidden_answers(db, state, visible_ids, actor,
+                                         reason=f"after a change to {context['name']}: {reason.strip()}")
+        now_shown = _skip_unanswered(db, state, visible_ids, stamp)
+        return AnswerChange(answer_id, removed, now_shown)
 
 
 def answer_text(question: Mapping, answer: Mapping | None) -> str:
@@ -634,6 +845,12 @@ def answer_text(question: Mapping, answer: Mapping | None) -> str:
 
 
 __all__ = [
+    "AnswerChange",
+    "INTERVIEW_ROLES",
+    "check_respondent_code",
+    "edit_effects",
+    "submitted_interviews",
+    "version_counts",
     "DEFAULT_CODE_PATTERN",
     "DEFAULT_CONSENT_TEXT",
     "InterviewState",
@@ -648,6 +865,7 @@ __all__ = [
     "edit_submitted_answer",
     "evaluate_show_if",
     "is_answered",
+    "normalise_answer",
     "opt_out_for_option",
     "question_options",
     "respondent_code_pattern",

@@ -131,7 +131,7 @@ def test_erasure_blanks_answer_values_in_earlier_log_entries(db):
     """An answer changed after sending in leaves its old value in the log; erasure blanks it."""
     import json as _json
 
-    from surveys import interviews
+    from surveys import accounts, interviews
     from surveys.storage import audit_entries
     from surveys.storage import core as store
     from surveys.erasure import erase_respondent
@@ -140,7 +140,8 @@ def test_erasure_blanks_answer_values_in_earlier_log_entries(db):
     version = store.create_version(db, survey)
     question = store.add_question(db, version, name="story", type="long_text", wording="Tell us more?")
     store.set_version_status(db, version, "published")
-    person = store.add_person(db, "Priya", "interviewer")
+    # No accounts yet: the person at the laptop acts (interview functions take an accounts.Actor).
+    person = accounts.command_line_actor(db)
     interview = interviews.start_interview(db, version, "ZZ-0042", person, True)
     interviews.save_answer(db, interview, question, value="My secret story", actor=person)
     interviews.submit_interview(db, interview, actor=person)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from surveys import accounts
 from surveys import interviews as iv
 from surveys.storage import audit_entries, open_database
 from surveys.storage import core as store
@@ -178,7 +179,8 @@ def test_submit_asks_for_required_questions_then_edit_needs_a_reason(app_test, s
     path, ids = survey_db
     user = signed_in_user(path, "interviewer")
     db = open_database(path)
-    interview_id = iv.start_interview(db, ids["version_id"], "AB-4004", user["person_id"], True, "whole_form")
+    interview_id = iv.start_interview(db, ids["version_id"], "AB-4004", accounts.actor_for_user(db, user), True,
+                                      "whole_form")
     db.conn.close()
     at = open_as(app_test, path, user)
     at.button(key=f"interview_resume_{interview_id}").click().run()
@@ -189,8 +191,12 @@ def test_submit_asks_for_required_questions_then_edit_needs_a_reason(app_test, s
     assert [e.value for e in at.error] == ["Question 2 needs an answer or a skip before you send this in."]
     assert interviews(path)[0]["status"] == "draft"
 
-    at.radio(key=f"interview_answer_{ids['colour']}").set_value("Red")
-    at.button(key=f"interview_save_{ids['colour']}").click().run()
+    # A pick is saved at once; only this question's box, the count and the send-in part are drawn again.
+    at.radio(key=f"interview_answer_{ids['colour']}").set_value("Red").run()
+    assert answers(path, interview_id)["colour"]["value"] == "Red"
+    assert at.get("progress")[0].proto.text == "1 of 3 answered"
+    assert [c.value for c in at.caption if "saved" in c.value] == [":material/check: Answer saved"]
+    at.run()
     at.button(key="interview_submit").click().run()
     no_errors(at)
     assert interviews(path)[0]["status"] == "submitted"
@@ -214,3 +220,160 @@ def test_page_with_no_published_survey_says_so(app_test, db_path):
     no_errors(at)
     assert any("No survey is ready" in i.value for i in at.info)
 
+
+
+# ---- issue 12: counts, messages, sent-in interviews, show-if after a change -----------------
+
+
+@pytest.fixture
+def noted_db(db_path) -> tuple:
+    """A published survey that starts with words to read out; return (path, ids)."""
+    db = open_database(db_path)
+    survey_id = store.create_survey(db, "Drop-in survey")
+    version_id = store.create_version(db, survey_id, "Version 1")
+    ids = {
+        "welcome": store.add_question(db, version_id, name="welcome", type="note", wording="Thank you for coming."),
+        "outside": store.add_question(db, version_id, name="outside", type="yes_no", wording="Did you sleep outside?"),
+        "nights": store.add_question(db, version_id, name="nights", type="number", wording="How many nights?",
+                                     show_if={"question": "outside", "operator": "equals", "values": ["Yes"]}),
+        "place": store.add_question(db, version_id, name="place", type="text", wording="Where do you stay?"),
+    }
+    store.set_version_status(db, version_id, "published")
+    ids["version_id"] = version_id
+    db.conn.close()
+    return db_path, ids
+
+
+def start(at, code: str, mode: str = "one_at_a_time"):
+    at.text_input(key="interview_code").input(code).run()
+    at.radio(key="interview_mode").set_value(mode).run()
+    return at.button(key="interview_consent_yes").click().run()
+
+
+def test_every_count_leaves_out_words_to_read_out(app_test, noted_db):
+    path, ids = noted_db
+    user = signed_in_user(path, "interviewer")
+    at = open_as(app_test, path, user)
+    assert any(m.value == "3 questions, 1 of them only asked after certain answers. 0 people took part so far."
+               for m in at.markdown), [m.value for m in at.markdown]
+    start(at, "AB-1", "whole_form")
+    no_errors(at)
+    assert at.get("progress")[0].proto.text == "0 of 2 answered"
+    assert [c.value for c in at.caption if c.value.startswith(("Question", "Read"))] == [
+        "Read this out", "Question 1 of 2", "Question 2 of 2"]
+    # A yes shows the follow-up: the whole page is drawn again, and every count moves together.
+    at.radio(key=f"interview_answer_{ids['outside']}").set_value("Yes").run()
+    no_errors(at)
+    assert at.get("progress")[0].proto.text == "1 of 3 answered"
+    assert [c.value for c in at.caption if c.value.startswith(("Question", "Read"))] == [
+        "Read this out", "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]
+    at.button(key="interview_leave").click().run()
+    assert any("AB-1" in t.value and "1 of 3 answered" in t.value for t in at.text)
+
+    at.text_input(key="interview_code").input("AB-2").run()
+    at.radio(key="interview_mode").set_value("one_at_a_time").run()
+    at.button(key="interview_consent_yes").click().run()
+    assert at.get("progress")[0].proto.text == "Read this out. 0 of 2 questions asked"
+    at.button(key=f"interview_next_{ids['welcome']}").click().run()
+    assert at.get("progress")[0].proto.text == "Question 1 of 2"
+
+
+def test_whole_page_saves_typed_answers_opt_outs_and_notes_one_question_at_a_time(app_test, noted_db):
+    path, ids = noted_db
+    user = signed_in_user(path, "interviewer")
+    at = open_as(app_test, path, user)
+    start(at, "AB-3", "whole_form")
+    interview_id = interviews(path)[0]["id"]
+    at.text_input(key=f"interview_answer_{ids['place']}").input("With a friend").run()  # Enter, or leaving the box
+    assert answers(path, interview_id)["place"]["value"] == "With a friend"
+    # Only this question's box, the count and the send-in part were drawn again.
+    assert {t.key for t in at.text_input} == {f"interview_answer_{ids['place']}"}
+    at.run()
+    at.segmented_control(key=f"interview_optout_{ids['outside']}").set_value("dont_know").run()
+    assert (answers(path, interview_id)["outside"]["opt_out"], at.get("progress")[0].proto.text) == (
+        "dont_know", "2 of 2 answered")
+    at.run()
+    at.toggle(key=f"interview_notes_open_{ids['place']}").set_value(True).run()
+    at.checkbox(key=f"interview_upset_{ids['place']}").check().run()
+    assert answers(path, interview_id)["place"]["upsetting"] == 1
+    assert not at.toast  # "Note saved" sits under the notes, not over the question's heading
+    assert ":material/check: Note saved" in [c.value for c in at.caption]
+    at.run()
+    at.button(key="interview_submit").click().run()
+    no_errors(at)
+    assert interviews(path)[0]["status"] == "submitted"
+
+
+def test_a_no_is_said_under_the_consent_buttons_and_never_counts_as_taking_part(app_test, noted_db):
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    at.text_input(key="interview_code").input("AB-4").run()
+    at.button(key="interview_consent_no").click().run()
+    no_errors(at)
+    main = list(at.main)
+    said = [n for n, e in enumerate(main) if getattr(e, "value", None) == "We saved that they did not agree. "
+                                                                           "No questions were asked."]
+    buttons = [n for n, e in enumerate(main) if getattr(e, "type", None) == "horizontal_block" or
+               "interview_consent_no" in str(getattr(e, "proto", ""))]
+    assert said and buttons and said[0] > buttons[-1], "the message comes after the buttons"
+    assert any(m.value.endswith("0 people took part so far. 1 person did not want to take part.")
+               for m in at.markdown)
+    assert at.text_input(key="interview_code").value == ""
+
+
+def test_a_sent_in_interview_is_found_by_code_later_and_changed_with_a_reason(app_test, noted_db):
+    path, ids = noted_db
+    user = signed_in_user(path, "interviewer", "Ivy")
+    db = open_database(path)
+    actor = accounts.actor_for_user(db, user)
+    for code in ("CD-100", "CD-200", "XY-300"):
+        interview_id = iv.start_interview(db, ids["version_id"], code, actor, True)
+        iv.save_answer(db, interview_id, ids["outside"], "Yes", actor=actor)
+        iv.save_answer(db, interview_id, ids["nights"], "4", actor=actor)
+        iv.submit_interview(db, interview_id, actor=actor)
+    db.conn.close()
+    # Another day, another browser session: the list is there, newest first, and finds by code.
+    at = open_as(app_test, path, user)
+    no_errors(at)
+    listed = [t.value for t in at.text if " – Drop-in survey" in t.value]
+    assert [row.split(" – ")[0] for row in listed] == ["XY-300", "CD-200", "CD-100"]
+    at.text_input(key="interview_find_code").input("cd-2").run()
+    [row] = [t.value for t in at.text if " – Drop-in survey" in t.value]
+    assert row.startswith("CD-200 – Drop-in survey, Version 1: sent in ")
+    [open_button] = [b for b in at.button if b.key.startswith("interview_open_")]
+    open_button.click().run()
+    no_errors(at)
+    assert any(s.value == "This interview is sent in." for s in at.success)
+
+    at.selectbox(key="interview_edit_question").set_value(ids["outside"]).run()
+    at.radio(key=f"interview_edit_answer_{ids['outside']}").set_value("No").run()
+    assert any("no longer apply" in w.value and "How many nights?" in w.value for w in at.warning)
+    at.text_input(key="interview_edit_reason").input("They slept at a friend's").run()
+    at.button(key="interview_edit_save").click().run()
+    no_errors(at)
+    code_200 = [i for i in interviews(path) if i["respondent_code"] == "CD-200"][0]["id"]
+    saved = answers(path, code_200)
+    assert saved["outside"]["value"] == "No" and "nights" not in saved
+    assert any("their answers were taken out: How many nights?" in s.value for s in at.success)
+    db = open_database(path)
+    entries = {e["action"]: e for e in audit_entries(db, limit=20)}
+    db.conn.close()
+    assert entries["edit answer after submit"]["actor"] == "Ivy"
+    assert json.loads(entries["remove hidden answer"]["old_value"])["value"] == "4"
+
+
+def test_an_admin_can_open_anyone_s_interview_but_an_interviewer_only_their_own(app_test, noted_db):
+    path, ids = noted_db
+    owner = signed_in_user(path, "interviewer", "Ivy")
+    db = open_database(path)
+    interview_id = iv.start_interview(db, ids["version_id"], "EF-1", accounts.actor_for_user(db, owner), True)
+    db.conn.close()
+    other = open_as(app_test, path, signed_in_user(path, "interviewer", "Kim"))
+    other.session_state["interview_id"] = interview_id
+    other.run()
+    assert [e.value for e in other.error] == ["This interview was started by another interviewer, so you cannot open it."]
+    admin = open_as(app_test, path, signed_in_user(path, "admin", "Alex"))
+    admin.session_state["interview_id"] = interview_id
+    admin.run()
+    no_errors(admin)
+    assert any("Code: EF-1" in t.value for t in admin.text)

@@ -9,14 +9,39 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from surveys import accounts
 from surveys import interviews as iv
+from surveys.storage import accounts as account_store
 from surveys.storage import audit_entries, open_database, set_setting
 from surveys.storage import core as store
 from surveys.storage import interviews as sql
 
 
+_HASH: list[str] = []
+
+
+def make_actor(db, role: str = "interviewer", name: str = "Ola") -> accounts.Actor:
+    """Return the Actor of a new account of ROLE (with its person) in DB.
+
+    The argon2 hash is made once per run: making accounts is not what these tests are about.
+    """
+    import uuid
+    from unittest import mock
+
+    if not _HASH:
+        _HASH.append(accounts.hash_password("test-password-1234"))
+    with mock.patch.object(accounts, "hash_password", lambda _password: _HASH[0]):
+        account_id = accounts.create_account(db, f"{role}-{uuid.uuid4().hex[:8]}", "test-password-1234", role,
+                                             name, None)
+    assert account_store.account_by_id(db, account_id) is not None
+    return accounts.actor_for_account(db, account_id)
+
+
 def make_survey(db, *, required_name: str | None = None) -> dict:
-    """Add a published version with one question of every type; return ids by name."""
+    """Add a published version with one question of every type and two interviewers' accounts.
+
+    Returns ids by name, plus "actor" and "other_actor" (Actors) and "person" (the first's person id).
+    """
     survey_id = store.create_survey(db, "Test survey")
     version_id = store.create_version(db, survey_id, "v1")
     specs = [
@@ -37,8 +62,9 @@ def make_survey(db, *, required_name: str | None = None) -> dict:
     for spec in specs:
         ids[spec["name"]] = store.add_question(db, version_id, required=spec["name"] == required_name, **spec)
     store.set_version_status(db, version_id, "published")
-    ids["person"] = store.add_person(db, "Ola", "interviewer")
-    ids["other_person"] = store.add_person(db, "Kim", "interviewer")
+    ids["actor"] = make_actor(db, "interviewer", "Ola")
+    ids["other_actor"] = make_actor(db, "interviewer", "Kim")
+    ids["person"] = ids["actor"].person_id
     return ids
 
 
@@ -49,7 +75,7 @@ def survey(db):
 
 @pytest.fixture
 def interview(db, survey):
-    return iv.start_interview(db, survey["version_id"], "AB-1234", survey["person"], True)
+    return iv.start_interview(db, survey["version_id"], "AB-1234", survey["actor"], True)
 
 
 def question(kind: str, options=()) -> dict:
@@ -220,46 +246,46 @@ def test_project_pattern_comes_from_the_setting(db):
 
 
 def test_start_with_consent_makes_a_draft_and_audits_it(db, survey):
-    interview_id = iv.start_interview(db, survey["version_id"], " AB-1234 ", survey["person"], True, "whole_form")
+    interview_id = iv.start_interview(db, survey["version_id"], " AB-1234 ", survey["actor"], True, "whole_form")
     row = sql.get_interview(db, interview_id)
     assert (row["status"], row["consent"], row["respondent_code"], row["mode"]) == (
         "draft", "given", "AB-1234", "whole_form")
     [entry] = audit_entries(db, record_id=interview_id)
     assert entry["action"] == "start interview"
-    assert entry["actor"] == survey["person"]
+    assert entry["actor"] == "Ola"  # a name, not a raw id
 
 
 def test_declined_consent_is_recorded_with_no_answers(db, survey):
-    interview_id = iv.start_interview(db, survey["version_id"], "AB-1", survey["person"], False)
+    interview_id = iv.start_interview(db, survey["version_id"], "AB-1", survey["actor"], False)
     row = sql.get_interview(db, interview_id)
     assert (row["status"], row["consent"]) == ("submitted", "declined")
     assert audit_entries(db, record_id=interview_id)[0]["action"] == "consent declined"
     with pytest.raises(iv.InvalidAnswer, match="did not agree"):
-        iv.save_answer(db, interview_id, survey["name_of_place"], "Leeds")
+        iv.save_answer(db, interview_id, survey["name_of_place"], "Leeds", actor=survey["actor"])
     assert sql.answers_for_interview(db, interview_id) == []
-    assert iv.unfinished_interviews(db, survey["person"]) == []
+    assert iv.unfinished_interviews(db, survey["actor"]) == []
 
 
 def test_start_refuses_a_version_that_is_not_published(db, survey):
     draft = store.create_version(db, store.list_surveys(db)[0]["id"], "v2", based_on_id=survey["version_id"])
     with pytest.raises(iv.InvalidAnswer, match="not ready to use"):
-        iv.start_interview(db, draft, "AB-1", survey["person"], True)
+        iv.start_interview(db, draft, "AB-1", survey["actor"], True)
     store.set_version_status(db, survey["version_id"], "retired")
     with pytest.raises(iv.InvalidAnswer, match="not ready to use"):
-        iv.start_interview(db, survey["version_id"], "AB-1", survey["person"], True)
+        iv.start_interview(db, survey["version_id"], "AB-1", survey["actor"], True)
 
 
 def test_start_needs_a_code(db, survey):
     with pytest.raises(iv.InvalidAnswer, match="Type a code"):
-        iv.start_interview(db, survey["version_id"], "  ", survey["person"], True)
+        iv.start_interview(db, survey["version_id"], "  ", survey["actor"], True)
 
 
 # ---- saving answers and opt-outs ------------------------------------------------------------
 
 
 def test_save_answer_upserts_keeping_the_same_id(db, survey, interview):
-    first = iv.save_answer(db, interview, survey["story"], "I like it here", seconds=4.0)
-    second = iv.save_answer(db, interview, survey["story"], "It is fine now", seconds=2.5)
+    first = iv.save_answer(db, interview, survey["story"], "I like it here", seconds=4.0, actor=survey["actor"])
+    second = iv.save_answer(db, interview, survey["story"], "It is fine now", seconds=2.5, actor=survey["actor"])
     assert first == second
     [row] = sql.answers_for_interview(db, interview)
     assert (row["id"], row["value"], row["opt_out"], row["word_count"], row["seconds"]) == (
@@ -268,41 +294,41 @@ def test_save_answer_upserts_keeping_the_same_id(db, survey, interview):
 
 @pytest.mark.parametrize("kind", ["skipped", "dont_know", "prefer_not_to_say"])
 def test_every_question_can_be_opted_out_even_when_required(db, survey, interview, kind):
-    iv.save_answer(db, interview, survey["colour"], opt_out=kind)
+    iv.save_answer(db, interview, survey["colour"], opt_out=kind, actor=survey["actor"])
     row = sql.get_answer(db, interview, survey["colour"])
     assert (row["value"], row["opt_out"]) == (None, kind)
 
 
 def test_opt_out_option_text_stores_the_opt_out_not_a_value(db, survey, interview):
-    iv.save_answer(db, interview, survey["colour"], "Prefer not to say")
-    iv.save_answer(db, interview, survey["foods"], ["Don't know"])
+    iv.save_answer(db, interview, survey["colour"], "Prefer not to say", actor=survey["actor"])
+    iv.save_answer(db, interview, survey["foods"], ["Don't know"], actor=survey["actor"])
     rows = {r["question_name"]: (r["value"], r["opt_out"]) for r in sql.answers_for_interview(db, interview)}
     assert rows == {"colour": (None, "prefer_not_to_say"), "foods": (None, "dont_know")}
 
 
 def test_opt_out_option_cannot_be_mixed_with_answers(db, survey, interview):
     with pytest.raises(iv.InvalidAnswer, match="cannot go with other answers"):
-        iv.save_answer(db, interview, survey["foods"], ["Bread", "Don't know"])
+        iv.save_answer(db, interview, survey["foods"], ["Bread", "Don't know"], actor=survey["actor"])
 
 
 def test_value_and_opt_out_together_are_refused(db, survey, interview):
     with pytest.raises(iv.InvalidAnswer, match="not both"):
-        iv.save_answer(db, interview, survey["colour"], "Red", opt_out="skipped")
+        iv.save_answer(db, interview, survey["colour"], "Red", opt_out="skipped", actor=survey["actor"])
     with pytest.raises(iv.InvalidAnswer, match="not a way to skip"):
-        iv.save_answer(db, interview, survey["colour"], opt_out="later")
+        iv.save_answer(db, interview, survey["colour"], opt_out="later", actor=survey["actor"])
 
 
 def test_answer_to_a_question_of_another_version_is_refused(db, survey, interview):
     other = make_survey(db)
     with pytest.raises(iv.InvalidAnswer, match="not in this survey version"):
-        iv.save_answer(db, interview, other["colour"], "Red")
+        iv.save_answer(db, interview, other["colour"], "Red", actor=survey["actor"])
 
 
 def test_notes_are_saved_at_once_and_kept_apart_from_the_answer(db, survey, interview):
-    iv.save_note(db, interview, survey["mood"], needed_explaining=True)
-    iv.save_note(db, interview, survey["mood"], note="They asked what 1 means.")
-    iv.save_answer(db, interview, survey["mood"], "4")
-    iv.save_note(db, interview, survey["mood"], upsetting=True, needed_explaining=False)
+    iv.save_note(db, interview, survey["mood"], needed_explaining=True, actor=survey["actor"])
+    iv.save_note(db, interview, survey["mood"], note="They asked what 1 means.", actor=survey["actor"])
+    iv.save_answer(db, interview, survey["mood"], "4", actor=survey["actor"])
+    iv.save_note(db, interview, survey["mood"], upsetting=True, needed_explaining=False, actor=survey["actor"])
     row = sql.get_answer(db, interview, survey["mood"])
     assert {k: row[k] for k in ("value", "needed_explaining", "reworded", "upsetting", "note")} == {
         "value": "4", "needed_explaining": 0, "reworded": 0, "upsetting": 1, "note": "They asked what 1 means."}
@@ -310,23 +336,23 @@ def test_notes_are_saved_at_once_and_kept_apart_from_the_answer(db, survey, inte
 
 def test_another_interviewer_cannot_open_or_change_an_interview(db, survey, interview):
     with pytest.raises(iv.NotYours, match="another interviewer"):
-        iv.resume(db, interview, survey["other_person"])
+        iv.resume(db, interview, survey["other_actor"])
     with pytest.raises(iv.NotYours):
-        iv.save_answer(db, interview, survey["colour"], "Red", actor=survey["other_person"])
+        iv.save_answer(db, interview, survey["colour"], "Red", actor=survey["other_actor"])
     with pytest.raises(iv.NotYours):
-        iv.submit_interview(db, interview, actor=survey["other_person"])
-    assert iv.unfinished_interviews(db, survey["other_person"]) == []
-    assert [r["id"] for r in iv.unfinished_interviews(db, survey["person"])] == [interview]
+        iv.submit_interview(db, interview, actor=survey["other_actor"])
+    assert iv.unfinished_interviews(db, survey["other_actor"]) == []
+    assert [r["id"] for r in iv.unfinished_interviews(db, survey["actor"])] == [interview]
 
 
 def test_resume_reads_everything_back_and_finds_the_next_question(db, survey, interview):
-    iv.save_answer(db, interview, survey["name_of_place"], "Leeds")
-    iv.save_answer(db, interview, survey["story"], opt_out="skipped")
-    state = iv.resume(db, interview, survey["person"])
+    iv.save_answer(db, interview, survey["name_of_place"], "Leeds", actor=survey["actor"])
+    iv.save_answer(db, interview, survey["story"], opt_out="skipped", actor=survey["actor"])
+    state = iv.resume(db, interview, survey["actor"])
     assert state.next_unanswered_id() == survey["colour"]
     assert [q["name"] for q in state.visible] == [
         "intro", "name_of_place", "story", "colour", "foods", "mood", "outside", "when"]
-    [listed] = iv.unfinished_interviews(db, survey["person"])
+    [listed] = iv.unfinished_interviews(db, survey["actor"])
     assert (listed["respondent_code"], listed["answered"], listed["questions"]) == ("AB-1234", 2, 7)  # shown questions, not the note
 
 
@@ -334,15 +360,15 @@ def test_resume_reads_everything_back_and_finds_the_next_question(db, survey, in
 
 
 def test_submit_needs_required_questions_then_skips_the_rest(db, survey, interview):
-    iv.save_answer(db, interview, survey["outside"], "Yes")
-    iv.save_answer(db, interview, survey["nights"], "3", seconds=5)
+    iv.save_answer(db, interview, survey["outside"], "Yes", actor=survey["actor"])
+    iv.save_answer(db, interview, survey["nights"], "3", seconds=5, actor=survey["actor"])
     with pytest.raises(iv.InvalidAnswer) as caught:
-        iv.submit_interview(db, interview, actor=survey["person"])
-    assert str(caught.value) == "Question 4 needs an answer or a skip before you send this in."
+        iv.submit_interview(db, interview, actor=survey["actor"])
+    assert str(caught.value) == "Question 3 needs an answer or a skip before you send this in."  # the note is not counted
     assert sql.get_interview(db, interview)["status"] == "draft"
 
-    iv.save_answer(db, interview, survey["colour"], opt_out="prefer_not_to_say", seconds=2)
-    done = iv.submit_interview(db, interview, actor=survey["person"])
+    iv.save_answer(db, interview, survey["colour"], opt_out="prefer_not_to_say", seconds=2, actor=survey["actor"])
+    done = iv.submit_interview(db, interview, actor=survey["actor"])
     assert (done["status"], done["seconds"]) == ("submitted", 7.0)
     assert done["finished_at"] is not None
     rows = {r["question_name"]: (r["value"], r["opt_out"]) for r in sql.answers_for_interview(db, interview)}
@@ -353,17 +379,17 @@ def test_submit_needs_required_questions_then_skips_the_rest(db, survey, intervi
     }
     assert audit_entries(db, record_id=interview)[0]["action"] == "submit interview"
     with pytest.raises(iv.InvalidAnswer, match="sent in"):
-        iv.save_answer(db, interview, survey["colour"], "Red")
+        iv.save_answer(db, interview, survey["colour"], "Red", actor=survey["actor"])
     with pytest.raises(iv.InvalidAnswer, match="already sent in"):
-        iv.submit_interview(db, interview)
+        iv.submit_interview(db, interview, actor=survey["actor"])
 
 
 def test_submit_removes_answers_a_rule_now_hides_and_keeps_them_in_the_audit_log(db, survey, interview):
-    iv.save_answer(db, interview, survey["colour"], "Red")
-    iv.save_answer(db, interview, survey["outside"], "Yes")
-    nights = iv.save_answer(db, interview, survey["nights"], "3")
-    iv.save_answer(db, interview, survey["outside"], "No")
-    iv.submit_interview(db, interview)
+    iv.save_answer(db, interview, survey["colour"], "Red", actor=survey["actor"])
+    iv.save_answer(db, interview, survey["outside"], "Yes", actor=survey["actor"])
+    nights = iv.save_answer(db, interview, survey["nights"], "3", actor=survey["actor"])
+    iv.save_answer(db, interview, survey["outside"], "No", actor=survey["actor"])
+    iv.submit_interview(db, interview, actor=survey["actor"])
     assert sql.get_answer(db, interview, survey["nights"]) is None
     [entry] = audit_entries(db, record_id=nights)
     assert entry["action"] == "remove hidden answer"
@@ -371,13 +397,13 @@ def test_submit_removes_answers_a_rule_now_hides_and_keeps_them_in_the_audit_log
 
 
 def test_edit_after_submit_needs_a_reason_and_keeps_the_old_value(db, survey, interview):
-    answer_id = iv.save_answer(db, interview, survey["colour"], "Red")
-    iv.submit_interview(db, interview, actor=survey["person"])
+    answer_id = iv.save_answer(db, interview, survey["colour"], "Red", actor=survey["actor"])
+    iv.submit_interview(db, interview, actor=survey["actor"])
     with pytest.raises(iv.InvalidAnswer, match="Say why"):
-        iv.edit_submitted_answer(db, interview, survey["colour"], value="Blue", reason=" ", actor=survey["person"])
+        iv.edit_submitted_answer(db, interview, survey["colour"], value="Blue", reason=" ", actor=survey["actor"])
     edited = iv.edit_submitted_answer(db, interview, survey["colour"], value="Blue",
-                                      reason="I pressed the wrong one", actor=survey["person"])
-    assert edited == answer_id
+                                      reason="I pressed the wrong one", actor=survey["actor"])
+    assert edited == iv.AnswerChange(answer_id, [], [])
     assert sql.get_answer(db, interview, survey["colour"])["value"] == "Blue"
     [entry] = audit_entries(db, record_id=answer_id)
     assert entry["action"] == "edit answer after submit"
@@ -386,12 +412,12 @@ def test_edit_after_submit_needs_a_reason_and_keeps_the_old_value(db, survey, in
     assert (new["value"], new["opt_out"], new["reason"]) == ("Blue", None, "I pressed the wrong one")
     with pytest.raises(iv.NotYours):
         iv.edit_submitted_answer(db, interview, survey["colour"], value="Red", reason="x",
-                                 actor=survey["other_person"])
+                                 actor=survey["other_actor"])
 
 
 def test_edit_is_only_for_sent_in_interviews(db, survey, interview):
     with pytest.raises(iv.InvalidAnswer, match="not sent in yet"):
-        iv.edit_submitted_answer(db, interview, survey["colour"], value="Blue", reason="typo")
+        iv.edit_submitted_answer(db, interview, survey["colour"], value="Blue", reason="typo", actor=survey["actor"])
 
 
 def test_answer_text_is_plain():
@@ -407,14 +433,15 @@ _PROPERTY_DB: dict = {}
 
 
 def _property_target():
-    """Return (db, interview id, text question id, long text question id), made once per run."""
+    """Return (db, interview id, text question id, long text question id, actor), made once per run."""
     if not _PROPERTY_DB:
         db = open_database(":memory:")
         ids = make_survey(db)
-        interview_id = iv.start_interview(db, ids["version_id"], "AB-1", ids["person"], True)
-        _PROPERTY_DB.update(db=db, interview=interview_id, text=ids["name_of_place"], long=ids["story"])
+        interview_id = iv.start_interview(db, ids["version_id"], "AB-1", ids["actor"], True)
+        _PROPERTY_DB.update(db=db, interview=interview_id, text=ids["name_of_place"], long=ids["story"],
+                            actor=ids["actor"])
     t = _PROPERTY_DB
-    return t["db"], t["interview"], t["text"], t["long"]
+    return t["db"], t["interview"], t["text"], t["long"], t["actor"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -426,9 +453,164 @@ def _property_target():
 @example("NULL")
 @example("[\"Red\"]")
 def test_any_text_answer_reads_back_exactly(text):
-    db, interview_id, text_q, long_q = _property_target()
+    db, interview_id, text_q, long_q, actor = _property_target()
     for question_id in (text_q, long_q):
-        iv.save_answer(db, interview_id, question_id, text)
+        iv.save_answer(db, interview_id, question_id, text, actor=actor)
         row = sql.get_answer(db, interview_id, question_id)
         assert row["value"] == text
         assert row["word_count"] == len(text.split())
+
+
+# ---- who may act (issue 11.5) ---------------------------------------------------------------
+
+
+def test_interview_functions_need_a_real_account_that_may_interview(db, survey, interview):
+    made_up = accounts.Actor("not-an-account", survey["person"], "Ola", "admin")
+    evaluator = make_actor(db, "evaluator", "Eve")
+    for who in (None, survey["person"], made_up, evaluator):
+        with pytest.raises(accounts.NotAllowed):
+            iv.save_answer(db, interview, survey["colour"], "Red", actor=who)
+        with pytest.raises(accounts.NotAllowed):
+            iv.start_interview(db, survey["version_id"], "AB-9", who, True)
+    accounts.disable_account(db, survey["actor"].account_id, actor="admin")
+    with pytest.raises(accounts.NotAllowed):
+        iv.save_note(db, interview, survey["colour"], note="hello", actor=survey["actor"])
+    assert sql.answers_for_interview(db, interview) == []
+    assert len(db.execute("SELECT * FROM interview").fetchall()) == 1
+
+
+def test_an_admin_may_change_anyone_s_interview_and_the_log_names_each_person(db, survey, interview):
+    admin = make_actor(db, "admin", "Alex Admin")
+    iv.save_answer(db, interview, survey["colour"], "Red", actor=admin)
+    iv.submit_interview(db, interview, actor=admin)
+    iv.edit_submitted_answer(db, interview, survey["colour"], value="Blue", reason="typo", actor=admin)
+    assert iv.resume(db, interview, admin).answers[survey["colour"]]["value"] == "Blue"
+    who = {e["action"]: e["actor"] for e in audit_entries(db, limit=50)}
+    assert (who["start interview"], who["submit interview"], who["edit answer after submit"]) == (
+        "Ola", "Alex Admin", "Alex Admin")
+    # A designer may interview too, but only their own interviews.
+    designer = make_actor(db, "designer", "Sam")
+    with pytest.raises(iv.NotYours):
+        iv.resume(db, interview, designer)
+
+
+# ---- bad input gives plain words and saves nothing (issue 11.6) -----------------------------
+
+
+@pytest.mark.parametrize("code", ["\x00AB-1234", "AB-\x001234", "AB\u200b-1234", "AB-12\t34", "AB\n-1"])
+def test_codes_with_hidden_signs_are_refused_in_plain_words(db, survey, code):
+    with pytest.raises(iv.InvalidAnswer) as caught:
+        iv.start_interview(db, survey["version_id"], code, survey["actor"], True)
+    assert str(caught.value) == "A code can only have letters, numbers and signs you can see, like AB-1234."
+    assert db.execute("SELECT COUNT(*) FROM interview").fetchone()[0] == 0
+
+
+def test_lone_surrogates_are_refused_in_plain_words_and_nothing_is_saved(db, survey, interview):
+    iv.save_answer(db, interview, survey["story"], "First words", actor=survey["actor"])
+    iv.save_note(db, interview, survey["story"], note="first note", actor=survey["actor"])
+    before = sql.get_answer(db, interview, survey["story"])
+    broken = "Half a sign \ud800 here"
+    cases = [
+        lambda: iv.save_answer(db, interview, survey["story"], broken, actor=survey["actor"]),
+        lambda: iv.save_answer(db, interview, survey["foods"], ["Bread", "\udfff"], actor=survey["actor"]),
+        lambda: iv.save_note(db, interview, survey["story"], note=broken, actor=survey["actor"]),
+        lambda: iv.start_interview(db, survey["version_id"], "AB-\ud800", survey["actor"], True),
+    ]
+    for call in cases:
+        with pytest.raises(iv.InvalidAnswer, match="broken sign in it that cannot be saved"):
+            call()
+    with pytest.raises(store.NotFound):
+        iv.save_answer(db, "\ud800", survey["story"], "words", actor=survey["actor"])
+    assert sql.get_answer(db, interview, survey["story"]) == before
+    assert db.execute("SELECT COUNT(*) FROM interview").fetchone()[0] == 1
+    iv.save_answer(db, interview, survey["colour"], opt_out="skipped", actor=survey["actor"])
+    iv.submit_interview(db, interview, actor=survey["actor"])
+    with pytest.raises(iv.InvalidAnswer, match="broken sign"):
+        iv.edit_submitted_answer(db, interview, survey["story"], value="ok", reason=broken, actor=survey["actor"])
+    assert sql.get_answer(db, interview, survey["story"])["value"] == "First words"
+
+
+# ---- counts that agree (issue 12) -----------------------------------------------------------
+
+
+def test_numbers_and_counts_leave_out_things_to_read_out(db, survey, interview):
+    state = iv.resume(db, interview, survey["actor"])
+    assert state.visible[0]["type"] == "note"
+    assert (len(state.asked), state.answered_count) == (7, 0)
+    assert state.numbers[survey["name_of_place"]] == 1 and survey["intro"] not in state.numbers
+    iv.save_answer(db, interview, survey["name_of_place"], "Leeds", actor=survey["actor"])
+    iv.save_note(db, interview, survey["story"], note="a note is not an answer", actor=survey["actor"])
+    state = iv.resume(db, interview, survey["actor"])
+    assert state.answered_count == 1
+    [listed] = iv.unfinished_interviews(db, survey["actor"])
+    assert (listed["answered"], listed["questions"]) == (1, 7)
+
+
+def test_declined_interviews_never_count_as_finished(db, survey, interview):
+    iv.start_interview(db, survey["version_id"], "AB-2", survey["actor"], False)
+    done = iv.start_interview(db, survey["version_id"], "AB-3", survey["actor"], True)
+    iv.save_answer(db, done, survey["colour"], "Red", actor=survey["actor"])
+    iv.submit_interview(db, done, actor=survey["actor"])
+    assert iv.version_counts(db, survey["version_id"]) == {"questions": 8, "with_rules": 1, "finished": 1,
+                                                           "declined": 1, "unfinished": 1}  # 9, one to read out
+
+
+def test_opening_an_interview_is_a_few_queries_whatever_its_size(db, survey, interview):
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    iv.resume(db, interview, survey["actor"])
+    empty = len(statements)
+    for name in ("name_of_place", "story", "colour", "mood", "outside", "nights", "when"):
+        iv.save_note(db, interview, survey[name], note="x", actor=survey["actor"])
+    statements.clear()
+    state = iv.resume(db, interview, survey["actor"])
+    db.conn.set_trace_callback(None)
+    assert len(state.answers) == 7
+    assert len(statements) == empty
+    assert sum("FROM interview i JOIN survey_version" in s for s in statements) == 1
+
+
+# ---- finding a sent-in interview again, and changing it -------------------------------------
+
+
+def test_sent_in_interviews_are_listed_by_code_for_their_interviewer_only(db, survey):
+    for code in ("AB-1001", "AB-2002", "XY-1003", "AB_100"):
+        interview_id = iv.start_interview(db, survey["version_id"], code, survey["actor"], True)
+        iv.save_answer(db, interview_id, survey["colour"], "Red", actor=survey["actor"])
+        iv.submit_interview(db, interview_id, actor=survey["actor"])
+    iv.start_interview(db, survey["version_id"], "AB-1004", survey["actor"], False)  # declined: not listed
+    iv.start_interview(db, survey["version_id"], "AB-1005", survey["actor"], True)  # not sent in yet
+    rows, total = iv.submitted_interviews(db, survey["actor"])
+    assert ([r["respondent_code"] for r in rows], total) == (["AB_100", "XY-1003", "AB-2002", "AB-1001"], 4)
+    assert [r["respondent_code"] for r in iv.submitted_interviews(db, survey["actor"], "ab-1")[0]] == ["AB-1001"]
+    assert iv.submitted_interviews(db, survey["actor"], "b_")[0][0]["respondent_code"] == "AB_100"  # _ is not a wildcard
+    assert iv.submitted_interviews(db, survey["actor"], "%") == ([], 0)
+    assert iv.submitted_interviews(db, survey["actor"], "AB", limit=1)[1] == 3
+    assert iv.submitted_interviews(db, survey["other_actor"]) == ([], 0)
+
+
+def test_changing_a_sent_in_answer_runs_the_show_if_rules_again(db, survey, interview):
+    actor = survey["actor"]
+    iv.save_answer(db, interview, survey["colour"], "Red", actor=actor)
+    iv.save_answer(db, interview, survey["outside"], "Yes", actor=actor)
+    nights = iv.save_answer(db, interview, survey["nights"], "3", actor=actor)
+    iv.submit_interview(db, interview, actor=actor)
+    state = iv.resume(db, interview, actor)
+    stops, starts = iv.edit_effects(state, survey["outside"], "No")
+    assert ([q["name"] for q in stops], starts) == (["nights"], [])
+
+    change = iv.edit_submitted_answer(db, interview, survey["outside"], value="No", reason="They said no", actor=actor)
+    assert ([q["name"] for q in change.removed], change.now_shown) == (["nights"], [])
+    assert sql.get_answer(db, interview, survey["nights"]) is None
+    [entry] = audit_entries(db, record_id=nights)
+    assert (entry["action"], json.loads(entry["old_value"])["value"]) == ("remove hidden answer", "3")
+    assert json.loads(entry["old_value"])["interview_id"] == interview
+    assert "They said no" in json.loads(entry["new_value"])["reason"]
+
+    state = iv.resume(db, interview, actor)
+    assert iv.edit_effects(state, survey["outside"], "Yes")[1][0]["name"] == "nights"
+    change = iv.edit_submitted_answer(db, interview, survey["outside"], value="Yes", reason="Yes after all",
+                                      actor=actor)
+    assert ([q["name"] for q in change.now_shown], change.removed) == (["nights"], [])
+    row = sql.get_answer(db, interview, survey["nights"])
+    assert (row["value"], row["opt_out"]) == (None, "skipped")

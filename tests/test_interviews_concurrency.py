@@ -9,9 +9,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+from surveys import accounts
 from surveys import interviews as iv
 from surveys.storage import open_database
 from surveys.storage import core as store
+from tests.test_interviews import make_actor
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESSES = 8
@@ -19,7 +21,10 @@ INTERVIEWS_EACH = 100
 
 
 def small_survey(path: Path, interviewers: int) -> dict:
-    """Make a published five-question survey and INTERVIEWERS people in the database at PATH."""
+    """Make a published five-question survey and INTERVIEWERS accounts in the database at PATH.
+
+    "people" holds the account ids: each worker acts as its own account, read from the database.
+    """
     db = open_database(path)
     survey_id = store.create_survey(db, "Small survey")
     version_id = store.create_version(db, survey_id)
@@ -33,15 +38,16 @@ def small_survey(path: Path, interviewers: int) -> dict:
         store.add_question(db, version_id, name="more", type="long_text", wording="Anything else?"),
     ]
     store.set_version_status(db, version_id, "published")
-    people = [store.add_person(db, f"Interviewer {n}", "interviewer") for n in range(interviewers)]
+    actors = [make_actor(db, "interviewer", f"Interviewer {n}") for n in range(interviewers)]
     db.conn.close()
-    return {"version_id": version_id, "questions": questions, "people": people}
+    return {"version_id": version_id, "questions": questions, "people": [a.account_id for a in actors],
+            "person_ids": [a.person_id for a in actors]}
 
 
 def interviewer_worker(path: str, setup: dict, worker: int) -> dict:
     """Run INTERVIEWS_EACH whole interviews as one interviewer; return what was saved and any errors."""
     db = open_database(path, migrate_now=False)
-    person = setup["people"][worker]
+    person = accounts.actor_for_account(db, setup["people"][worker])
     place, happy, nights, helped, more = setup["questions"]
     saved: list[tuple[str, str, str]] = []
     errors: list[str] = []
@@ -111,7 +117,7 @@ def test_eight_interviewers_at_once_lose_and_double_nothing(tmp_path):
     ).fetchone()
     assert tuple(counts) == (PROCESSES * INTERVIEWS_EACH,) * 3
     per_interviewer = dict(db.execute("SELECT interviewer_id, COUNT(*) FROM interview GROUP BY 1").fetchall())
-    assert per_interviewer == {p: INTERVIEWS_EACH for p in setup["people"]}
+    assert per_interviewer == {p: INTERVIEWS_EACH for p in setup["person_ids"]}
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
@@ -119,12 +125,13 @@ CRASH_CHILD = textwrap.dedent(
     """
     import sys, json
     sys.path.insert(0, {root!r})
+    from surveys import accounts
     from surveys import interviews as iv
     from surveys.storage import open_database
 
     setup = json.loads({setup!r})
     db = open_database({path!r}, migrate_now=False)
-    person = setup["people"][0]
+    person = accounts.actor_for_account(db, setup["people"][0])
     interview_id = iv.start_interview(db, setup["version_id"], "AB-1", person, True)
     print("interview", interview_id, flush=True)
     place, happy, nights, helped, more = setup["questions"]
@@ -174,7 +181,8 @@ def test_killed_mid_interview_keeps_every_saved_answer_and_nothing_half_written(
     db = open_database(path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
-    state = iv.resume(db, interview_id, setup["people"][0])
+    actor = accounts.actor_for_account(db, setup["people"][0])
+    state = iv.resume(db, interview_id, actor)
     place, happy, nights, helped, more = setup["questions"]
     assert state.answers[place]["value"] == "hostel"
     assert (state.answers[happy]["value"], state.answers[happy]["needed_explaining"],
@@ -189,4 +197,4 @@ def test_killed_mid_interview_keeps_every_saved_answer_and_nothing_half_written(
     assert int(state.answers[nights]["value"]) in (int(number), int(number) - 1)
     assert helped not in state.answers
     assert state.interview["status"] == "draft"
-    assert [r["id"] for r in iv.unfinished_interviews(db, setup["people"][0])] == [interview_id]
+    assert [r["id"] for r in iv.unfinished_interviews(db, actor)] == [interview_id]

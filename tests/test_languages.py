@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys import codesign, languages
-from surveys.accounts import Actor
+from surveys.accounts import Actor, command_line_actor
 from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
 from surveys.merge import merge_databases
 from surveys.piping import answers_to_show, fill_in_answers, piped_names, rename_piped
@@ -121,12 +121,14 @@ def test_adding_a_language_in_the_app_names_the_main_one_english(db):
 def test_an_interview_records_its_language(survey):
     db, version_id = survey["db"], survey["version_id"]
     store.set_version_status(db, version_id, "published")
-    interview_id = start_interview(db, version_id, "R1", None, True, language="French")
-    assert resume(db, interview_id, None).interview["language"] == "French (fr)"
-    english = start_interview(db, version_id, "R2", None, True)
-    assert resume(db, english, None).interview["language"] == ""
+    # No accounts yet: the person at the laptop acts (interview functions take an accounts.Actor).
+    me = command_line_actor(db)
+    interview_id = start_interview(db, version_id, "R1", me, True, language="French")
+    assert resume(db, interview_id, me).interview["language"] == "French (fr)"
+    english = start_interview(db, version_id, "R2", me, True)
+    assert resume(db, english, me).interview["language"] == ""
     with pytest.raises(InvalidInput, match="no Welsh words"):
-        start_interview(db, version_id, "R3", None, True, language="Welsh")
+        start_interview(db, version_id, "R3", me, True, language="Welsh")
 
 
 def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp_path):
@@ -139,7 +141,7 @@ def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp
     jo = store.add_person(db, "Jo", "peer_researcher")
     languages.save_translation(db, question, "Welsh", wording="Sut wyt ti?", person_id=jo)
     store.set_version_status(db, version_id, "published")
-    start_interview(db, version_id, "R1", None, True, language="Welsh")
+    start_interview(db, version_id, "R1", command_line_actor(db), True, language="Welsh")
     db.conn.close()
     other = open_database(target)
     summary = merge_databases(source, other, "t")

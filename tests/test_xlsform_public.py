@@ -15,6 +15,7 @@ import pytest
 
 import surveys.xlsform as xlsform
 from surveys import languages
+from surveys.accounts import command_line_actor
 from surveys.interviews import resume, save_answer, start_interview, visible_questions
 from surveys.storage import open_database
 from surveys.storage import core as store
@@ -162,9 +163,10 @@ def test_a_form_in_english_french_and_swahili_is_asked_in_french_and_saved_with_
     assert french["sex_resp"]["option_labels"] == {"Male": "Masculine", "Female": "Feminine"}
     assert french["age"]["untranslated"] == []
     store.set_version_status(db, version_id, "published")
-    interview_id = start_interview(db, version_id, "R1", None, True, language="French")
-    save_answer(db, interview_id, french["sex_resp"]["id"], "Female")
-    state = resume(db, interview_id, None)
+    me = command_line_actor(db)  # no accounts yet: the person at the laptop acts
+    interview_id = start_interview(db, version_id, "R1", me, True, language="French")
+    save_answer(db, interview_id, french["sex_resp"]["id"], "Female", actor=me)
+    state = resume(db, interview_id, me)
     assert state.interview["language"] == "French"
     assert state.answers[french["sex_resp"]["id"]]["value"] == "Female", "answers are stored in the main language"
     assert [q["name"] for q in visible_questions(state.questions, state.answers)][:3] == ["resp_name", "age",

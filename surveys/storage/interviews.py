@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import _rows
-from .core import NotFound
+from .core import NotFound, _decode_question
 
 INTERVIEW_COLUMNS = (
     "id", "version_id", "respondent_code", "interviewer_id", "consent", "status", "mode",
@@ -40,6 +40,42 @@ def get_interview(db: Database, interview_id: str) -> dict:
     if not rows:
         raise NotFound("That interview is not in the database.")
     return rows[0]
+
+
+def interview_sheet(db: Database, interview_id: str) -> tuple[dict, list[dict], dict[str, dict]]:
+    """Return (interview, its version's questions in order, its answers by question id) in one query.
+
+    Opening an interview is one read, whatever the size of the database: the interview row is
+    joined to its version's questions and, for each, its answer row if there is one. The rows
+    are split at marker columns, so columns added to these tables later come through as well.
+    """
+    cursor = db.execute(
+        "SELECT i.*, v.label AS version_label, v.status AS version_status, s.name AS survey_name, "
+        "'' AS _question_columns, q.*, '' AS _answer_columns, a.* "
+        "FROM interview i JOIN survey_version v ON v.id = i.version_id JOIN survey s ON s.id = v.survey_id "
+        "LEFT JOIN question q ON q.version_id = i.version_id "
+        "LEFT JOIN answer a ON a.interview_id = i.id AND a.question_id = q.id "
+        "WHERE i.id = ? ORDER BY q.position, q.name",
+        [interview_id],
+    )
+    names = [c[0] for c in cursor.description]
+    q_start, a_start = names.index("_question_columns"), names.index("_answer_columns")
+    rows = cursor.fetchall()
+    if not rows:
+        raise NotFound("That interview is not in the database.")
+    interview = dict(zip(names[:q_start], rows[0][:q_start]))
+    questions, answers = [], {}
+    for row in rows:
+        question = dict(zip(names[q_start + 1:a_start], row[q_start + 1:a_start]))
+        if question["id"] is None:
+            continue  # a version with no questions
+        question = _decode_question(question)
+        questions.append(question)
+        answer = dict(zip(names[a_start + 1:], row[a_start + 1:]))
+        if answer["id"] is not None:
+            answers[question["id"]] = {**answer, "question_name": question["name"],
+                                       "question_type": question["type"], "question_position": question["position"]}
+    return interview, questions, answers
 
 
 def answer_context(db: Database, interview_id: str, question_id: str) -> dict | None:
@@ -176,6 +212,58 @@ def unfinished_for_interviewer(db: Database, interviewer_id: str) -> list[dict]:
         "ORDER BY last_saved DESC",
         [interviewer_id],
     )
+
+
+def _contains(search: str) -> str:
+    """Return a LIKE pattern (with ESCAPE '\\') matching text that contains SEARCH as typed."""
+    escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def submitted_for_interviewer(db: Database, interviewer_id: str, search: str = "", limit: int = 20) -> list[dict]:
+    """Return the interviewer's own sent-in interviews (consent given), newest first.
+
+    SEARCH keeps only codes that contain it (any case). LIMIT caps the rows; the total is in
+    count_submitted_for_interviewer.
+    """
+    pattern = _contains(search)
+    return _rows(
+        db,
+        "SELECT i.id, i.respondent_code, i.mode, i.started_at, i.finished_at, v.label AS version_label, "
+        "s.name AS survey_name "
+        "FROM interview i JOIN survey_version v ON v.id = i.version_id JOIN survey s ON s.id = v.survey_id "
+        "WHERE i.interviewer_id = ? AND i.status = 'submitted' AND i.consent = 'given' "
+        "AND i.respondent_code LIKE ? ESCAPE '\\' "
+        "ORDER BY i.finished_at DESC, i.id LIMIT ?",
+        [interviewer_id, pattern, limit],
+    )
+
+
+def count_submitted_for_interviewer(db: Database, interviewer_id: str, search: str = "") -> int:
+    """Return how many sent-in interviews (consent given) of the interviewer have a code containing SEARCH."""
+    pattern = _contains(search)
+    return db.execute(
+        "SELECT COUNT(*) FROM interview WHERE interviewer_id = ? AND status = 'submitted' AND consent = 'given' "
+        "AND respondent_code LIKE ? ESCAPE '\\'",
+        [interviewer_id, pattern],
+    ).fetchone()[0]
+
+
+def version_interview_counts(db: Database, version_id: str) -> dict[str, int]:
+    """Return a version's questions that take an answer (and how many have a show-if rule), and its
+    interviews finished (sent in, consent given), declined and unfinished."""
+    questions = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(show_if IS NOT NULL), 0) FROM question WHERE version_id = ? AND type != 'note'",
+        [version_id],
+    ).fetchone()
+    row = db.execute(
+        "SELECT COALESCE(SUM(consent = 'given' AND status = 'submitted'), 0), "
+        "COALESCE(SUM(consent = 'declined'), 0), COALESCE(SUM(consent = 'given' AND status = 'draft'), 0) "
+        "FROM interview WHERE version_id = ?",
+        [version_id],
+    ).fetchone()
+    return {"questions": questions[0], "with_rules": questions[1], "finished": row[0], "declined": row[1],
+            "unfinished": row[2]}
 
 
 def count_rows(db: Database, interview_id: str) -> dict[str, Any]:

@@ -769,6 +769,41 @@ def explore_running_totals(db: Database) -> None:
         db.execute(sql)
 
 
+
+@migrations(name="0020_i12_login_sessions")
+def i12_login_sessions(db: Database) -> None:
+    """Signed-in sessions that outlive a reloaded tab, and the key that signs their tokens.
+
+    Both tables belong to one laptop: a merge never copies them (surveys/merge.py MERGE_ORDER
+    lists what travels), and erasing a respondent only clears a session's place in an interview
+    (ON DELETE SET NULL), since a session holds nothing the respondent said.
+    """
+    db.execute(
+        """
+        CREATE TABLE login_session (
+            id TEXT PRIMARY KEY,
+            account_id TEXT NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ended_at TEXT,
+            end_reason TEXT,
+            interview_id TEXT REFERENCES interview(id) ON DELETE SET NULL,
+            interview_step TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX login_session_account ON login_session(account_id, created_at)")
+    db.execute(
+        """
+        CREATE TABLE login_session_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            secret TEXT NOT NULL CHECK (length(secret) >= 64),
+            created_at TEXT NOT NULL
+        )"""
+    )
+
+
 # Which columns of each table count as its content: changing one of them is a new revision.
 REVISION_COLUMNS = {
     "question": ("name", "type", "wording", "help_text", "required", "options", "show_if", "topic"),
