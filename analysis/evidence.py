@@ -91,15 +91,18 @@ def evidence_by_lineage(db: Database, survey_id: str, mask: Callable[[list[str]]
 
 
 def _masked_notes(db: Database, question_ids: Sequence[str], mask, per_question: int) -> dict[str, tuple]:
-    """Return {question id: (newest notes masked, notes in all)}."""
+    """Return {question id: (newest notes masked, notes in all)}: the masks Explore stored when it
+    read each note, and the rest masked now in one batch."""
     rows = sql.interviewer_notes(db, question_ids, per_question)
     if not rows:
         return {}
     if mask is None:
         from surveys.privacy import mask_many as mask
-    masked = mask([note for _, note, _ in rows])
+    waiting = [note for _, note, stored, _ in rows if stored is None]
+    masked_now = dict(zip(waiting, mask(waiting))) if waiting else {}
     out: dict[str, tuple[list[str], int]] = {}
-    for (question_id, _note, total), text in zip(rows, masked):
+    for question_id, note, stored, total in rows:
+        text = stored if stored is not None else masked_now.get(note, "")
         out.setdefault(question_id, ([], total))[0].append(text or "")
     return out
 

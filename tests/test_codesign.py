@@ -620,3 +620,25 @@ def test_any_typed_line_shows_as_typed_in_the_readable_script(text):
     if not one_line:
         return
     assert _as_rendered(codesign.readable_markdown(one_line)) == one_line
+
+
+def test_you_said_we_did_says_what_changed_and_why(db, survey):
+    from analysis.summary import summary_parts, you_said_we_did
+
+    qid, stamp = survey["q"]["drugs"], store.now()
+    interview_id = store.new_id()
+    store.bulk_insert(db, "interview", [(interview_id, survey["version_id"], "R1", None, "given", "submitted",
+                                         "one_at_a_time", stamp, stamp, 10.0, 0, stamp)])
+    store.bulk_insert(db, "answer", [(store.new_id(), interview_id, qid, "No", None, 0, 1, 0, 0, "", 2.0, stamp)])
+    codesign.publish(db, survey["version_id"], survey["p"]["sam"])
+    codesign.start_new_version(db, survey["version_id"], survey["p"]["sam"])
+    pid = codesign.propose_wording(db, qid, "Do you use drugs or alcohol?", survey["p"]["dee"],
+                                   "People felt judged by the word misuser")
+    seen = {"shown_at": "2026-01-01T10:00:00+00:00",
+            "versions": [{"version_label": "Draft one", "asked": 1, "explained": 1, "wording": _wording(db, qid)}]}
+    codesign.adopt(db, pid, survey["p"]["alex"], based_on=_rev(db, pid), evidence=seen)
+    [drugs] = [q for q in summary_parts(db, survey["version_id"])["topics"]["Other questions"] if q["name"] == "drugs"]
+    assert drugs["changed"] == ["We changed this question. Now we ask: \u201cDo you use drugs or alcohol?\u201d",
+                                "Why: People felt judged by the word misuser",
+                                "When we asked it, 100% of people needed it explained."]
+    assert "**What we changed:** We changed this question." in you_said_we_did(db, survey["version_id"])

@@ -574,3 +574,35 @@ def test_look_again_links_open_the_question_in_edit(app_test, demo_db_path):
     _ok(at)
     assert at.radio(key="design_part").value == "Edit"
     assert at.selectbox(key="design_question").value == worst[0]["question_id"]
+
+
+def test_explore_lists_the_same_questions_and_links_to_design_for_those_who_can_open_it(app_test, demo_db_path):
+    from analysis import evidence
+
+    db = open_database(demo_db_path)
+    v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
+    worst = evidence.look_again(evidence.evidence_by_lineage(db, v2["survey_id"], mask=lambda t: t), v2["id"], 8)
+    designer = _ok(app_test(demo_db_path, "explore", role="designer"))
+    assert [e.proto.query_string for e in designer.get("page_link") if e.proto.query_string] == [
+        f"question={row['question_id']}" for row in worst]
+    evaluator = _ok(app_test(demo_db_path, "explore", role="evaluator"))
+    assert not [e for e in evaluator.get("page_link") if e.proto.query_string], "evaluators cannot open Design"
+    shown = [m.value for m in evaluator.markdown if "answer quality" in m.value]
+    assert len(shown) == len(worst)
+
+
+def test_interviewers_notes_show_beside_the_question_with_details_masked(app_test, demo_db_path):
+    db = open_database(demo_db_path)
+    v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
+    question = next(q for q in store.questions_for_version(db, v2["id"]) if q["name"] == "worker_listens")
+    db.execute("UPDATE answer SET note = 'She asked what listen means. Call 07700 900123 if needed.', "
+               "updated_at = '2099-01-01T00:00:00+00:00' WHERE id = (SELECT id FROM answer WHERE question_id = ? "
+               "LIMIT 1)", [question["id"]])
+    at = _ok(app_test(demo_db_path, "design", role="designer"))
+    at.selectbox(key="design_version").set_value(v2["id"]).run()
+    at.radio(key="design_part").set_value("Edit").run()
+    at.selectbox(key="design_question").set_value(question["id"]).run()
+    _ok(at)
+    notes = [m.value for m in at.markdown if "listen means" in m.value]
+    assert notes and "07700" not in notes[0] and "\\[phone\\]" in notes[0]
+    assert any("1 note from interviewers" in m.value for m in at.markdown)

@@ -13,18 +13,26 @@ from sqlite_utils import Database
 
 
 def interviewer_notes(db: Database, question_ids: Sequence[str], per_question: int = 5) -> list[tuple]:
-    """Return (question_id, note, notes on that question in all) for the newest PER_QUESTION notes
-    interviewers wrote on each question; uses the partial index answer_notes (migration 0040)."""
+    """Return (question_id, note, stored mask or None, notes on that question in all) for the newest
+    PER_QUESTION notes interviewers wrote on each question.
+
+    The stored mask is the one Explore keeps when it reads a note (open_text_derived), given only
+    when the note has not changed since (it is not waiting on open_text_queue); else None, and the
+    caller masks the note itself. Uses the partial index answer_notes (migration 0040).
+    """
     if not question_ids:
         return []
     marks = ", ".join("?" for _ in question_ids)
     return db.execute(
-        "SELECT question_id, note, total FROM ("
-        "  SELECT question_id, note,"
+        "SELECT n.question_id, n.note, CASE WHEN d.answer_id IS NOT NULL AND w.answer_id IS NULL "
+        "AND d.masked_note != '' THEN d.masked_note END, n.total FROM ("
+        "  SELECT id, question_id, note,"
         "    ROW_NUMBER() OVER (PARTITION BY question_id ORDER BY updated_at DESC, id) AS place,"
         "    COUNT(*) OVER (PARTITION BY question_id) AS total"
         f"  FROM answer INDEXED BY answer_notes WHERE note != '' AND question_id IN ({marks})"
-        ") WHERE place <= ? ORDER BY question_id, place",
+        ") n LEFT JOIN open_text_derived d ON d.answer_id = n.id "
+        "LEFT JOIN open_text_queue w ON w.answer_id = n.id "
+        "WHERE n.place <= ? ORDER BY n.question_id, n.place",
         [*question_ids, per_question],
     ).fetchall()
 

@@ -109,7 +109,7 @@ def summary_line(item: dict) -> str:
     if score:
         parts.append(score)
     if item["notes_total"]:
-        parts.append(f"{item['notes_total']:,} notes from interviewers")
+        parts.append(f"{item['notes_total']:,} note{'s' if item['notes_total'] != 1 else ''} from interviewers")
     return f"{label}: " + " · ".join(parts)
 
 
@@ -138,9 +138,12 @@ def _notes(items: list[dict]) -> None:
 
 
 def look_again_links(db: Database, survey_id: str, *, version_id: str | None = None, limit: int = 8,
-                     key_prefix: str = "design") -> None:
+                     links: bool = True) -> None:
     """Draw "Look at these again": the newest answered version's questions with the worst answers,
-    each a link to that question on the Design page (in VERSION_ID when it has the question)."""
+    each a link to that question on the Design page (in VERSION_ID when it has the question).
+
+    With LINKS false (for someone who cannot open Design) the list is plain text.
+    """
     answered = evidence_store.versions_with_answers(db, survey_id)
     if not answered:
         st.caption("When interviews come in, the questions with the most trouble show here.")
@@ -157,8 +160,11 @@ def look_again_links(db: Database, survey_id: str, *, version_id: str | None = N
                           target)
         wording = " ".join(row["wording"].split())
         short = wording if len(wording) <= 70 else wording[:67] + "…"
-        st.page_link(DESIGN_PAGE, label=f"{esc(short)} – answer quality {row['quality_index']:.0f}: {esc(row['why'])}",
-                     icon=":material/search:", query_params={"question": target})
+        label = f"{esc(short)} – answer quality {row['quality_index']:.0f}: {esc(row['why'])}"
+        if links:
+            st.page_link(DESIGN_PAGE, label=label, icon=":material/search:", query_params={"question": target})
+        else:
+            st.markdown(f"- {label}")
 
 
 __all__ = ["evidence_table", "lineage_evidence", "look_again_links", "show_evidence", "snapshot", "survey_evidence"]
