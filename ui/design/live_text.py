@@ -100,6 +100,19 @@ def _generation_key(key: str) -> str:
     return f"{key}__gen"
 
 
+def sent_value(component_key: str, name: str, generation: int | None) -> dict | None:
+    """Return what a component of ours sent as NAME (JSON text: an object value does not reach the
+    app in Streamlit 1.67), or None when it is missing or belongs to an older GENERATION."""
+    state = st.session_state.get(component_key) or {}
+    try:
+        payload = json.loads(state.get(name) or "null") if isinstance(state, dict) else None
+    except ValueError:
+        return None
+    if isinstance(payload, dict) and payload.get("gen") == generation:
+        return payload
+    return None
+
+
 def set_live_text(key: str, text: str) -> None:
     """Put TEXT in the live box KEY (and in st.session_state[KEY]), replacing what it shows."""
     st.session_state[key] = text
@@ -117,13 +130,9 @@ def live_text_area(label: str, *, key: str, rows: int = 3, help: str = "", disab
     component_key = f"_live_{key}"
 
     def take_typed_words() -> None:
-        state = st.session_state.get(component_key) or {}
-        try:
-            payload = json.loads(state.get("value") or "null") if isinstance(state, dict) else None
-        except ValueError:
-            payload = None
-        # Words typed before the app's last push belong to the old text: drop them.
-        if isinstance(payload, dict) and payload.get("gen") == st.session_state.get(_generation_key(key)):
+        # Words typed before the app's last push belong to the old text: sent_value drops them.
+        payload = sent_value(component_key, "value", st.session_state.get(_generation_key(key)))
+        if payload is not None:
             st.session_state[key] = str(payload.get("text", ""))
 
     _component(
@@ -136,4 +145,4 @@ def live_text_area(label: str, *, key: str, rows: int = 3, help: str = "", disab
     return st.session_state[key]
 
 
-__all__ = ["DEBOUNCE_MS", "live_text_area", "set_live_text"]
+__all__ = ["DEBOUNCE_MS", "live_text_area", "sent_value", "set_live_text"]

@@ -8,9 +8,9 @@ Page Down; the arrow keys work too, except while someone is typing in a box or a
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
+
+from ui.design.live_text import sent_value
 
 _HTML = """
 <nav class="ws" aria-label="Move between questions">
@@ -87,12 +87,8 @@ def workshop_keys(*, key: str, count: int) -> int:
     component_key = f"_keys_{key}"
 
     def take_place() -> None:
-        state = st.session_state.get(component_key) or {}
-        try:
-            payload = json.loads(state.get("index") or "null") if isinstance(state, dict) else None
-        except ValueError:
-            payload = None
-        if isinstance(payload, dict) and payload.get("gen") == st.session_state.get(f"{key}__gen"):
+        payload = sent_value(component_key, "index", st.session_state.get(f"{key}__gen"))
+        if payload is not None:
             st.session_state[key] = max(0, min(count - 1, int(payload.get("index", 0))))
 
     _component(data={"index": st.session_state[key], "count": count, "gen": st.session_state[f"{key}__gen"]},
