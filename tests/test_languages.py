@@ -7,6 +7,7 @@ import pytest
 from surveys import codesign, languages
 from surveys.accounts import Actor, command_line_actor
 from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
+from surveys.accounts import command_line_actor
 from surveys.merge import merge_databases
 from surveys.piping import answers_to_show, fill_in_answers, piped_names, rename_piped
 from surveys.rules import all_of, describe_constraint, describe_show_if, rule_questions
@@ -144,7 +145,7 @@ def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp
     start_interview(db, version_id, "R1", command_line_actor(db), True, language="Welsh")
     db.conn.close()
     other = open_database(target)
-    summary = merge_databases(source, other, "t")
+    summary = merge_databases(source, other, command_line_actor(other))
     assert summary.added["question_translation"] == 1 and summary.added["version_language"] == 2
     assert languages.questions_in_language(other, version_id, "Welsh")[0]["wording"] == "Sut wyt ti?"
     assert other.execute("SELECT language FROM interview").fetchall() == [("Welsh",)]
