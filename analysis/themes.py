@@ -8,6 +8,7 @@ and no phrases; `language_model()` says which was used). Nothing is ever downloa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -180,6 +181,41 @@ def waiting_answers(db: Database) -> int:
     return store.count_waiting_texts(db)
 
 
+# Terms by text, kept across page runs: after new answers only their texts are looked up. Keyed by
+# a hash of the text, so an erased answer's words are not held in memory.
+_TERMS_LIMIT = 200_000
+_terms_by_text: dict[bytes, list] = {}
+_terms_lock = threading.Lock()
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _terms_for(db: Database, version_id: str, texts: Sequence[str]) -> dict[str, list]:
+    """Return the stored terms of each text that was read (texts not read yet are left out)."""
+    with _terms_lock:
+        known = {t: _terms_by_text[k] for t in texts if (k := _text_key(t)) in _terms_by_text}
+    missing = [t for t in texts if t not in known]
+    if missing:
+        found = {text: json.loads(terms) for text, terms in store.terms_of_stored_texts(db, version_id, missing)}
+        with _terms_lock:
+            if len(_terms_by_text) + len(found) > _TERMS_LIMIT:
+                _terms_by_text.clear()
+            _terms_by_text.update((_text_key(t), terms) for t, terms in found.items())
+        known.update(found)
+    return known
+
+
+def _count_terms(db: Database, version_id: str, texts: Counter[str]) -> Counter[tuple[str, str]]:
+    terms = _terms_for(db, version_id, list(texts))
+    counts: Counter[tuple[str, str]] = Counter()
+    for text, n in texts.items():
+        for kind, term in terms.get(text, ()):
+            counts[(kind, term)] += n
+    return counts
+
+
 def stored_common_terms(
     db: Database,
     version_id: str,
@@ -192,24 +228,22 @@ def stored_common_terms(
 ) -> pd.DataFrame:
     """Return common_terms' table for a version (or one question), from the words stored when answers were read.
 
-    Terms come from the masked answers, so a hidden name never shows as a common word.
+    Terms come from the masked answers, so a hidden name never shows as a common word. How many
+    gave each text comes from the running total of open answers; each text's words are looked up
+    once per process.
     """
-    flt = make_filter([version_id], interviewer_id, start, end)
-    counts: Counter[tuple[str, str]] = Counter()
-    for terms, n in store.stored_terms(db, flt, [question_id] if question_id else None):
-        for kind, term in json.loads(terms):
-            counts[(kind, term)] += n
-    return _ranked(counts, top)
+    texts = open_texts(db, version_id, question_id, interviewer_id=interviewer_id, start=start, end=end)
+    return _ranked(_count_terms(db, version_id, texts), top)
 
 
 def stored_terms_by_question(db: Database, version_id: str, question_ids: Sequence[str], *, top: int = 20
                              ) -> dict[str, pd.DataFrame]:
-    """Return stored_common_terms' table for each of these questions, read in one pass over the answers."""
-    counts: dict[str, Counter[tuple[str, str]]] = {qid: Counter() for qid in question_ids}
-    for question_id, terms, n in store.stored_terms_by_question(db, make_filter([version_id]), list(question_ids)):
-        for kind, term in json.loads(terms):
-            counts[question_id][(kind, term)] += n
-    return {qid: _ranked(found, top) for qid, found in counts.items()}
+    """Return stored_common_terms' table for each of these questions."""
+    texts: dict[str, Counter[str]] = {qid: Counter() for qid in question_ids}
+    for qid, _grp, value, n in store.open_text_counts(db, make_filter([version_id])):
+        if qid in texts:
+            texts[qid][value] += n
+    return {qid: _ranked(_count_terms(db, version_id, found), top) for qid, found in texts.items()}
 
 
 def mask_personal_details(text: str | None) -> str | None:

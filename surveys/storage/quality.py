@@ -437,27 +437,19 @@ def requeue_texts_read_otherwise(db: Database, made_with: str) -> int:
         ).rowcount
 
 
-def stored_terms(db: Database, flt: AnswerFilter, question_ids: Sequence[str] | None = None) -> list[tuple[str, int]]:
-    """Return (terms as JSON, how many answers) for the open answers matching the filter that were read."""
-    return [(terms, n) for _question, terms, n in stored_terms_by_question(db, flt, question_ids, together=True)]
-
-
-def stored_terms_by_question(db: Database, flt: AnswerFilter, question_ids: Sequence[str] | None = None, *,
-                             together: bool = False) -> list[tuple[str, str, int]]:
-    """Return (question_id, terms as JSON, how many answers) for the open answers read, in one pass.
-
-    With TOGETHER, question_id is '' and the questions are counted together.
-    """
-    where, params = _answer_where(flt)
-    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
-    if question_ids is not None:
-        where.append(f"a.question_id IN ({_marks(question_ids)})")
-        params.extend(question_ids)
-    sql = (
-        f"SELECT {chr(39) * 2 if together else 'a.question_id'}, d.terms, COUNT(*) FROM answer a "
-        f"INDEXED BY answer_open_text JOIN open_text_derived d ON d.answer_id = a.id{_where_sql(where)} GROUP BY 1, 2"
-    )
-    return db.execute(sql, params).fetchall()
+def terms_of_stored_texts(db: Database, version_id: str, texts: Sequence[str]) -> list[tuple[str, str]]:
+    """Return (text, its terms as JSON) for these open answer texts of a version that were read."""
+    out: list[tuple[str, str]] = []
+    for start in range(0, len(texts), 500):
+        part = list(texts[start:start + 500])
+        out += db.execute(
+            "SELECT a.value, MIN(d.terms) FROM answer a INDEXED BY answer_open_text "
+            "JOIN open_text_derived d ON d.answer_id = a.id WHERE a.opt_out IS NULL AND a.word_count > 0 "
+            f"AND a.question_id IN (SELECT id FROM question WHERE version_id = ?) AND a.value IN ({_marks(part)}) "
+            "GROUP BY a.value",
+            [version_id, *part],
+        ).fetchall()
+    return out
 
 
 def masked_open_answers(
@@ -484,12 +476,14 @@ def masked_open_answers(
         where.append("d.masked_value LIKE ? ESCAPE '\\'")
         params.append(f"%{escaped}%")
     sql = (
-        # Newest interviews first, walked from the interview start index, so the first 200 answers
-        # are found without sorting every open answer of the version.
         "SELECT a.id AS answer_id, a.question_id, q.name, q.topic, q.version_id, d.masked_value AS value, "
-        "a.word_count, a.interview_id, i.started_at FROM interview i INDEXED BY interview_started "
-        "CROSS JOIN answer a ON a.interview_id = i.id JOIN open_text_derived d ON d.answer_id = a.id "
-        f"JOIN question q ON q.id = a.question_id{_where_sql(where)} "
+        # With nothing to look for, the newest interviews are walked from the start index, so the
+        # first 200 answers are found without sorting every open answer of the version; a search
+        # reads the open answers themselves (a word may be in few of them).
+        "a.word_count, a.interview_id, i.started_at FROM "
+        + ("answer a JOIN interview i ON i.id = a.interview_id" if contains else
+           "interview i INDEXED BY interview_started CROSS JOIN answer a ON a.interview_id = i.id")
+        + f" JOIN open_text_derived d ON d.answer_id = a.id JOIN question q ON q.id = a.question_id{_where_sql(where)} "
         "ORDER BY i.started_at DESC, q.position"
     )
     if limit is not None:
@@ -596,8 +590,7 @@ __all__ = [
     "requeue_texts_read_otherwise",
     "save_read_texts",
     "stored_findings",
-    "stored_terms",
-    "stored_terms_by_question",
+    "terms_of_stored_texts",
     "waiting_texts",
     "OPEN_TYPES",
     "answer_counts",
