@@ -259,13 +259,13 @@ def test_every_count_leaves_out_words_to_read_out(app_test, noted_db):
     start(at, "AB-1", "whole_form")
     no_errors(at)
     assert at.get("progress")[0].proto.text == "0 of 2 answered"
-    assert [c.value for c in at.caption if c.value.startswith(("Question", "Read"))] == [
+    assert [m.value.split("\n")[0] for m in at.markdown if m.value.startswith(("Question ", "Read this"))] == [
         "Read this out", "Question 1 of 2", "Question 2 of 2"]
     # A yes shows the follow-up: the whole page is drawn again, and every count moves together.
     at.radio(key=f"interview_answer_{ids['outside']}").set_value("Yes").run()
     no_errors(at)
     assert at.get("progress")[0].proto.text == "1 of 3 answered"
-    assert [c.value for c in at.caption if c.value.startswith(("Question", "Read"))] == [
+    assert [m.value.split("\n")[0] for m in at.markdown if m.value.startswith(("Question ", "Read this"))] == [
         "Read this out", "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]
     at.button(key="interview_leave").click().run()
     assert any("AB-1" in t.value and "1 of 3 answered" in t.value for t in at.text)

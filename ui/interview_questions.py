@@ -274,9 +274,21 @@ def save_note_field(interview_id: str, question_id: str, field: str, fragments: 
 # ---- drawing --------------------------------------------------------------------------------
 
 
-def heading(question: dict, level: str) -> None:
-    """Draw the question's words as a heading, and its help text under it."""
-    st.markdown(f"{level} {md(one_line(question['wording']))}")
+REQUIRED_NOTE = "This question needs an answer, or they can choose not to answer."
+
+
+def heading(question: dict, level: str, *, above: str | None = None, required_note: bool = False) -> None:
+    """Draw the question's words as a heading, and its help text under it.
+
+    On the whole page, ABOVE ("Question 3 of 47") and the note for a required question go in the
+    same block as the heading: every element less per question is quicker to draw, 48 times over.
+    """
+    words = f"{level} {md(one_line(question['wording']))}"
+    if above is not None:
+        words = f"{md(above)}\n{words}"
+    if required_note and question["required"]:
+        words += f"\n\n:small[{REQUIRED_NOTE}]"
+    st.markdown(words)
     if question["help_text"]:
         st.caption(md(question["help_text"]))
 

@@ -223,7 +223,7 @@ def one_at_a_time(interview_id: str) -> None:
         if iv.is_answered(answer):
             st.info("Saved answer: " + md(iv.answer_text(question, answer)), icon=":material/check_circle:")
         if question["required"]:
-            st.caption("This question needs an answer, or they can choose not to answer.")
+            st.caption(ask.REQUIRED_NOTE)
         if question["type"] in ask.PICKED_TYPES:
             ask.answer_box(question, answer, on_change=_pick, args=(interview_id, qid))
             ask.show_flash(qid)
@@ -264,12 +264,10 @@ def _card(interview_id: str, question_id: str) -> None:
     answer = state.answers.get(question_id)
     with st.container(border=True):
         number = state.numbers.get(question_id)
-        st.caption(f"Question {number} of {len(state.asked)}" if number else "Read this out")
-        ask.heading(question, "###")
+        ask.heading(question, "###", above=f"Question {number} of {len(state.asked)}" if number else "Read this out",
+                    required_note=True)
         if question["type"] == "note":
             return
-        if question["required"]:
-            st.caption("This question needs an answer, or they can choose not to answer.")
         ask.answer_box(question, answer, on_change=_card_saved, args=(interview_id, question_id))
         optout_key = f"interview_optout_{question_id}"
         if optout_key not in st.session_state:
