@@ -377,3 +377,29 @@ def test_an_admin_can_open_anyone_s_interview_but_an_interviewer_only_their_own(
     admin.run()
     no_errors(admin)
     assert any("Code: EF-1" in t.value for t in admin.text)
+
+
+def test_a_pick_the_page_shows_but_no_callback_saved_is_saved_at_the_next_run(app_test, noted_db):
+    """A pick made while the page was still drawing can miss its callback; the next run saves it."""
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    start(at, "AB-9", "whole_form")
+    interview_id = interviews(path)[0]["id"]
+    at.session_state[f"interview_answer_{ids['outside']}"] = "No"  # in the box, as if no callback ran
+    at.run()
+    no_errors(at)
+    assert answers(path, interview_id)["outside"]["value"] == "No"
+    assert at.get("progress")[0].proto.text == "1 of 2 answered"
+
+
+def test_a_box_that_cannot_be_saved_says_why_on_every_run_without_looping(app_test, noted_db):
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    start(at, "AB-10", "whole_form")
+    at.run()
+    at.radio(key=f"interview_answer_{ids['outside']}").set_value("Yes").run()
+    at.run()
+    at.text_input(key=f"interview_answer_{ids['nights']}").input("a few").run()
+    at.run()
+    assert [e.value for e in at.error] == ["Type a number, like 12 or 3.5."]
+    assert "nights" not in answers(path, interviews(path)[0]["id"])

@@ -234,6 +234,23 @@ def save_box(interview_id: str, question_id: str, *, keep_saved: bool = False) -
     return True, _reread(db, actor, interview_id)
 
 
+def catch_up(interview_id: str, question_id: str) -> bool:
+    """Save what a question's answer box shows when the database does not have it; return True
+    when that saved something (when it cannot be saved, the question shows why).
+
+    A pick made while the page was still being drawn can reach the server before its callback is
+    known, so the box shows it but nothing saved it. Every run of a question checks, so what is on
+    screen is what is saved (a box that holds something that cannot be saved shows why again).
+    """
+    raw = st.session_state.get(answer_key(question_id))
+    if is_empty(raw):
+        return False
+    state = kept_state()
+    if _same_as_saved(state.question(question_id), state.answers.get(question_id), raw):
+        return False
+    return save_box(interview_id, question_id)[0]
+
+
 def save_opt_out(interview_id: str, question_id: str, kind: str | None = None) -> tuple[bool, bool]:
     """Save a way not to answer (KIND, or the one picked on the whole page); return as save_box does."""
     db, actor = _acting()
@@ -321,6 +338,7 @@ __all__ = [
     "answer_box",
     "answer_key",
     "card_key",
+    "catch_up",
     "has_notes",
     "heading",
     "is_empty",

@@ -194,9 +194,13 @@ def _progress(state: iv.InterviewState, question: dict) -> None:
 @st.fragment(key=SCREEN_KEY)
 def one_at_a_time(interview_id: str) -> None:
     """Draw one question per screen; saving and moving on redraws only this part of the page."""
+    step = st.session_state.get("interview_step")
+    kept = ask.kept_state()
+    if step in {q["id"] for q in kept.visible} and kept.question(step)["type"] in ask.PICKED_TYPES:
+        # Typed answers sit in a form: only Enter or the button sends them, so only picks can be missed.
+        ask.catch_up(interview_id, step)
     state = ask.kept_state()
     ids = [q["id"] for q in state.visible]
-    step = st.session_state.get("interview_step")
     if step == FIRST:
         step = st.session_state["interview_step"] = ids[0] if ids else "review"
     if step != "review" and step not in ids:
@@ -259,6 +263,8 @@ def _card_opted_out(interview_id: str, question_id: str) -> None:
 
 def _card(interview_id: str, question_id: str) -> None:
     """Draw one question of the whole page; a fragment, so saving it redraws only this box."""
+    if ask.catch_up(interview_id, question_id):
+        st.rerun()  # draw the whole page again: the count, the send-in part, maybe other questions
     state = ask.kept_state()
     question = state.question(question_id)
     answer = state.answers.get(question_id)
