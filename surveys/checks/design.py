@@ -50,6 +50,8 @@ def find_leading(q: Question) -> list[Hit]:
     hits.extend(_claim_before_question(q))
     if q.doc is not None:
         hits.extend(_loaded_words(q))
+        hits.extend(_feeling_taken_for_granted(q))
+        hits.extend(_reason_for_one_side(q))
     taken: list[tuple[int, int]] = []
     kept = []
     for hit in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
@@ -155,7 +157,7 @@ def _claim_before_question(q: Question) -> list[Hit]:
             continue  # "Yes or no." and the like
         strong = [w for w in words if abs(valence(w.lower)) >= MIN_CLAIM_VALENCE and w.lower not in q.rules.not_loaded]
         claims = list(_CLAIM_WORDS_RE.finditer(sentence))
-        if not strong and not claims:
+        if not strong and not claims and not _someone_elses_view(q, a, b):
             continue
         if any(name for _, _, name in _topics_in(q, a, b)):
             continue  # a content note ("The next part is about suicide.") is not a claim
@@ -168,6 +170,40 @@ def _claim_before_question(q: Question) -> list[Hit]:
             )
         )
     return hits
+
+
+# Verbs that report what someone thinks or has found ("Most customers think...", "Experts
+# believe...", "Studies show..."): said before a question, they are social proof or authority.
+_VIEW_VERBS = frozenset(
+    """think thinks thought believe believes believed say says said agree agrees agreed feel feels felt
+    know knows knew claim claims claimed state states stated show shows showed shown suggest suggests
+    suggested recommend recommends recommended report reports reported find finds found prefer prefers
+    preferred consider considers considered warn warns warned""".split()
+)
+# Subjects whose view is the person's own or the survey's ("We would like...", "You said...").
+_OWN_SUBJECTS = frozenset("you i we me us it this that there".split())
+
+
+def _someone_elses_view(q: Question, a: int, b: int) -> bool:
+    """Return True when the sentence from A to B reports what other people think or have found:
+    its main verb is one of thinking or saying, and its subject is someone else."""
+    if q.doc is None:
+        return False
+    for tok in q.doc:
+        # The checker's pipeline has no lemmatizer, so verbs are matched in all their forms.
+        if not (a <= tok.idx < b) or tok.dep_ != "ROOT" or tok.lower_ not in _VIEW_VERBS:
+            continue
+        subjects = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects and all(s.lower_ not in _OWN_SUBJECTS and not _one_side_of_two(s) for s in subjects):
+            return True
+    return False
+
+
+def _one_side_of_two(subject) -> bool:
+    """Return True for "some people", "others", "other people": one of two sides given in turn
+    ("Some people say... Others say... What do you think?"), which is fair."""
+    words = {t.lower_ for t in subject.subtree}
+    return bool(words & {"some", "others", "other"})
 
 
 def _topics_in(q: Question, a: int, b: int) -> list[tuple[int, int, str]]:
@@ -215,6 +251,98 @@ def _loaded_words(q: Question) -> list[Hit]:
                 "one answer. Consider leaving it out.",
             )
         )
+    return hits
+
+
+# Marks of a side clause that sets up the question ("If you love...", "Since you enjoyed...").
+_PREMISE_MARKS = frozenset({"if", "since", "as", "because"})
+MIN_PREMISE_VALENCE = 2.0
+
+
+def _feeling_taken_for_granted(q: Question) -> list[Hit]:
+    """A strong feeling put in the person's mouth before the question ("If you love working here,
+    would you recommend us?"): the side clause says how they feel, so the question builds on it.
+    The feeling verb must take an object ("if you like" on its own is a courtesy)."""
+    from .valence import valence
+
+    hits = []
+    for tok in q.doc:
+        if tok.dep_ != "advcl" or not tok.tag_.startswith("VB"):
+            continue
+        marks = [c for c in tok.children if c.dep_ == "mark" and c.lower_ in _PREMISE_MARKS]
+        if not marks or not any(c.dep_ == "nsubj" and c.lower_ == "you" for c in tok.children):
+            continue
+        if abs(valence(tok.lower_)) < MIN_PREMISE_VALENCE:
+            continue
+        if not any(c.dep_ in ("dobj", "xcomp", "ccomp", "prep") for c in tok.children):
+            continue
+        a, b = q.sentence_of(tok.idx)
+        if not q.text[a:b].rstrip().endswith("?"):
+            continue
+        start, end = marks[0].idx, tok.right_edge.idx + len(tok.right_edge.text)
+        hits.append(
+            Hit(
+                start,
+                end,
+                f"{quote(q.text[start:end])} says how people feel before asking. This may push them towards "
+                "one answer. Consider asking how they feel first, as its own question.",
+            )
+        )
+    return hits
+
+
+# Verbs that ask whether people back something.
+_BACKING_VERBS = frozenset(
+    "support supports favor favour approve allow allowed endorse back oppose".split()
+)
+_BOTH_SIDES_RE = re.compile(
+    r"\b(?:or\s+oppose|or\s+against|for\s+or\s+against|or\s+disapprove|or\s+not|or\s+disagree)\b", re.IGNORECASE
+)
+
+
+def _reason_for_one_side(q: Question) -> list[Hit]:
+    """A reason for one side given inside a question that asks whether people back something
+    ("Do you support advertising abroad to promote job creation?", "...tax rates in order to
+    protect our children's health?"): the question argues for the answer it asks about (Pew
+    Research Center, Writing survey questions; Payne 1951). Found from the grammar: a purpose
+    clause ("to...", "in order to...", "so that...") whose words praise or warn (VADER, or the
+    claim words), attached to a question of backing with no other side offered."""
+    from .valence import valence
+
+    if _BOTH_SIDES_RE.search(q.text):
+        return []
+    hits = []
+    for a, b in q.sentences:
+        if not q.text[a:b].rstrip().endswith("?"):
+            continue
+        sentence_tokens = [t for t in q.doc if a <= t.idx < b]
+        backing = [t for t in sentence_tokens if t.lower_ in _BACKING_VERBS or (t.lower_ in ("favor", "favour") and t.dep_ == "pobj")]
+        if not backing:
+            continue
+        for tok in sentence_tokens:
+            purpose = (tok.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children)) or (
+                tok.dep_ == "acl" and tok.head.lower_ == "order"
+            )
+            if not purpose:
+                continue
+            words = [t for t in tok.subtree]
+            strong = any(
+                abs(valence(t.lower_)) >= MIN_CLAIM_VALENCE and t.lower_ not in q.rules.not_loaded for t in words
+            ) or any(_CLAIM_WORDS_RE.fullmatch(t.lower_) for t in words)
+            if not strong:
+                continue
+            first = tok.left_edge if tok.dep_ == "advcl" else tok.head.head  # "in order to..."
+            start = first.idx if first.i < tok.i else tok.idx
+            end = tok.right_edge.idx + len(tok.right_edge.text)
+            hits.append(
+                Hit(
+                    start,
+                    end,
+                    f"{quote(q.text[start:end])} gives a reason for one side. This may push people towards "
+                    "it. Consider asking without the reason, or giving both sides.",
+                )
+            )
+            break
     return hits
 
 
@@ -475,9 +603,11 @@ def _about_the_person(verb, aux) -> bool:
     subjects = [c for c in list(verb.children) + list(aux.children) if c.dep_ in ("nsubjpass", "nsubj")]
     up = verb
     while not subjects and up.dep_ in ("xcomp", "acomp") and up.head.i != up.i:
-        # "Would you be happy to be contacted?": the infinitive's subject is the clause's.
+        # "Would you be happy to be contacted?": the infinitive's subject is the clause's. But after
+        # an object ("do you remember brands being advertised"), the object is what it is about.
         up = up.head
-        subjects = [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
+        objects = [c for c in up.children if c.dep_ == "dobj"]
+        subjects = objects or [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
     for subject in subjects:
         if subject.lower_ in _PERSON_WORDS or subject.lower_ in _PERSON_NOUNS:
             return True
@@ -565,6 +695,8 @@ def find_double_barrelled(q: Question) -> list[Hit]:
                 anchor = up
         if anchor.i in used_heads:
             continue
+        if _names_examples(q, head) or _sets_the_scene(q, anchor) or _follow_up(tok):
+            continue
         used_heads.add(anchor.i)
         if anchor.tag_.startswith("VB"):
             start = anchor.idx
@@ -585,6 +717,46 @@ def find_double_barrelled(q: Question) -> list[Hit]:
             )
         )
     return hits
+
+
+# A phrase that gives examples or a definition ("which includes illness and injury", "such as
+# lifting and pushing"): the joined words explain one thing, they are not two asks.
+_EXAMPLE_VERBS = frozenset(
+    "include includes included including contain contains contained involve involves involved cover covers "
+    "covered mean means meant".split()
+)
+_EXAMPLE_LEAD_RE = re.compile(r"(?:such as|for example|for instance|e\.g\.?|i\.e\.?|including|like)[\s:,]*$", re.IGNORECASE)
+
+
+def _names_examples(q: Question, head) -> bool:
+    """Return True when HEAD (the first of the joined words) sits in a phrase of examples."""
+    if _EXAMPLE_LEAD_RE.search(q.text[max(0, head.left_edge.idx - 20) : head.left_edge.idx]):
+        return True
+    for up in head.ancestors:
+        if up.dep_ in ("relcl", "acl") and up.lower_ in _EXAMPLE_VERBS:
+            return True
+        if up.dep_ == "prep" and up.lower_ in ("including", "like"):
+            return True
+    return False
+
+
+def _follow_up(tok) -> bool:
+    """Return True when the joined part asks a follow-up about the same thing ("...and if so, how
+    often?", "and if not, why not?"): one ask, then its details."""
+    words = [t.lower_ for t in tok.subtree]
+    return any(a == "if" and b in ("so", "yes", "not", "no") for a, b in zip(words, words[1:]))
+
+
+def _sets_the_scene(q: Question, anchor) -> bool:
+    """Return True when ANCHOR is in a statement before the question ("Imagine you are at work
+    and the line stops. What would you do?"): that sentence describes, it asks nothing."""
+    if len(q.sentences) < 2:
+        return False
+    last_a, last_b = q.sentences[-1]
+    if not q.text[last_a:last_b].rstrip().endswith("?"):
+        return False
+    a, b = q.sentence_of(anchor.idx)
+    return a < last_a and not q.text[a:b].rstrip().endswith("?")
 
 
 def _noun_list(head) -> bool:
@@ -624,6 +796,8 @@ def find_negative_wording(q: Question) -> list[Hit]:
         if tok.dep_ != "neg" or tok.lower_ not in _NOT_WORDS:
             continue
         head = tok.head
+        if head.dep_ in ("acomp", "attr") and head.head.dep_ == "ROOT" and head.head.lower_ in _BE_FORMS:
+            head = head.head  # "was your health not good?": the "not" belongs to the main "be"
         if head.dep_ != "ROOT" and not (head.dep_ in ("aux", "auxpass") and head.head.dep_ == "ROOT"):
             # "Do you think the council should not change...?": the "not" is in what is asked about.
             if not (head.dep_ == "ccomp" and head.head.dep_ == "ROOT" and head.head.lower_ in _OPINION_VERBS):

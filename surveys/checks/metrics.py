@@ -21,6 +21,9 @@ WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-\u2010\u2011][^\W_]+)*")
 # A sentence ends at . ? ! or … followed by a space, a closing quote or bracket, or the end;
 # a line break also ends one, because a question with a preamble is often written on two lines.
 SENTENCE_END_RE = re.compile(r"[.?!\u2026]+(?=[\s\"'\u201d\u2019)\]]|$)|\n\s*\n?")
+# A full stop after an initial ("William H. Hannon", "P.S.A.") or a short title ("Dr.", "e.g.")
+# ends no sentence.
+_NOT_AN_END_RE = re.compile(r"(?:\b[A-HJ-Z]|\b(?:Mr|Mrs|Ms|Dr|St|vs|approx|e\.g|i\.e))\.$")
 
 RARE_ZIPF = 3.0  # below this a word is rare (checks reference: zipf below about 3)
 MIN_WORDS_FOR_READING_AGE = 100
@@ -86,6 +89,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in SENTENCE_END_RE.finditer(text):
+        if match.group(0) == "." and _NOT_AN_END_RE.search(text, max(0, match.start() - 6), match.end()):
+            continue
         spans.append((start, match.end()))
         start = match.end()
     spans.append((start, len(text)))

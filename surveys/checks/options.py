@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from .context import Question
 from .flags import Hit
+from .metrics import WORD_RE
 from .wordlists import normalise
 from .wording import quote, sensitive_topics
 
@@ -258,9 +259,49 @@ def _unipolar(options: list[str], q: Question) -> bool:
     return starts_at_zero and len(cores) == 1
 
 
+_NEGATING_WORDS = frozenset("not no never nor hardly didn't don't doesn't wasn't weren't isn't aren't".split())
+MIN_SCALE_VALENCE = 1.5  # VADER: a word at least this strong says which side an answer is on
+
+
+def _shared_scale_word(options: list[str]) -> str | None:
+    """Return the word that half or more of OPTIONS share, when the options are points on one
+    scale of it ("Extremely enjoyed it", "Enjoyed it", "Did not enjoy..."), else None."""
+    from .valence import valence
+
+    counts: dict[str, int] = {}
+    for option in options:
+        for word in set(WORD_RE.findall(option.lower())):
+            if abs(valence(word)) >= MIN_SCALE_VALENCE:
+                counts[word] = counts.get(word, 0) + 1
+    if not counts:
+        return None
+    word, n = max(counts.items(), key=lambda item: item[1])
+    return word if n >= 2 and n * 2 >= len(options) else None
+
+
+def _valence_polarity(option: str) -> str | None:
+    """Return the side of OPTION read from the VADER lexicon: the sign of its strongest word,
+    turned round by a "not"; None when no word is strong enough to say."""
+    from .valence import valence
+
+    words = WORD_RE.findall(option.lower())
+    rated = [valence(w) for w in words if abs(valence(w)) >= MIN_SCALE_VALENCE]
+    if not rated:
+        return None
+    score = max(rated, key=abs)
+    if any(w in _NEGATING_WORDS for w in words):
+        score = -score
+    return "positive" if score > 0 else "negative"
+
+
 def find_unbalanced_scale(q: Question) -> list[Hit]:
-    """Return a hit when a rating scale has more good answers than bad ones, or the reverse."""
+    """Return a hit when a rating scale has more good answers than bad ones, or the reverse.
+    Answers none of our scale words cover ("Enjoyed it", "Did not enjoy it") are placed from the
+    VADER lexicon, when half or more of them share one strong word."""
     polar = [(o, option_polarity(o, q)) for o in q.options]
+    if q.options and all(p is None for _, p in polar):
+        if _shared_scale_word(list(q.options)) is not None:
+            polar = [(o, _valence_polarity(o)) for o in q.options]
     good = [o.strip() for o, p in polar if p == "positive"]
     bad = [o.strip() for o, p in polar if p == "negative"]
     positive, negative = len(good), len(bad)

@@ -117,13 +117,17 @@ CHECKS: tuple[Check, ...] = (
         why="A short, everyday word is quicker to read. It is also harder to misread.",
         source="Plain English Campaign, A to Z of alternative words",
         run=wording.find_complex_words,
-        catches="A long or formal word, or a wordy phrase, that has a plain alternative (obtain: get).",
+        catches=(
+            "A long or formal word, or a wordy phrase, that has a plain alternative (obtain: get). Also a "
+            'question turned into a noun: "What is the frequency of..." says "How often..." in more words.'
+        ),
         example="Where do you currently reside?",
         better="Where do you live now?",
         examples_flag=_examples(
             "Did you obtain a bed for the night?",
             "Where do you currently reside?",
             "Did staff ask questions in order to find out what you need?",
+            "What is the frequency of your visits to the food bank?",
         ),
         examples_pass=_examples(
             "Did you get a bed for the night?",
@@ -163,8 +167,8 @@ CHECKS: tuple[Check, ...] = (
         run=wording.find_acronyms,
         catches=(
             'An abbreviation most people would not know, such as "MARAC", "CMHT", "IAPT", "OST", "MAPPA" '
-            'or "MDT". Ones most UK adults know pass: "GP", "NHS", "A&E", "TV", "UK". So does a word in '
-            "capitals used to stress it."
+            'or "MDT", also when written with full stops ("C.M.H.T."). Ones most UK adults know pass: "GP", '
+            '"NHS", "A&E", "TV", "UK". So does a word in capitals used to stress it.'
         ),
         example="Are you in touch with the CMHT?",
         better="Are you in touch with the community mental health team?",
@@ -172,6 +176,7 @@ CHECKS: tuple[Check, ...] = (
             "Have you been discussed at a MARAC?",
             "Are you in touch with the CMHT?",
             "Are you on OST at the moment?",
+            "Are you in touch with the C.M.H.T.?",
         ),
         examples_pass=_examples(
             "Have you seen a GP in the last month?",
@@ -218,8 +223,9 @@ CHECKS: tuple[Check, ...] = (
         run=design.find_passive_voice,
         needs_parser=True,
         catches=(
-            'A passive verb ("have you been helped", "was your tenancy ended"). Verbs that describe a state '
-            '("were you satisfied", "where were you born") are left alone.'
+            'A passive verb about the person or people asked ("have you been helped", "was your tenancy '
+            'ended"). Verbs that describe a state ("were you satisfied", "where were you born") are left '
+            'alone. So are passives about things ("adverts you remember being shown").'
         ),
         example="Was your tenancy ended?",
         better="Did your landlord end your tenancy?",
@@ -232,6 +238,7 @@ CHECKS: tuple[Check, ...] = (
             "Did the council help you?",
             "Were you satisfied with the service?",
             "Where were you born?",
+            "Which adverts do you remember being shown on TV?",
         ),
     ),
     Check(
@@ -247,7 +254,9 @@ CHECKS: tuple[Check, ...] = (
             'Two things joined by "and" in one question ("drink alcohol and use drugs", "friendly and '
             'helpful"). Fixed pairs ("friends or family", "doctor or nurse", "partner or ex-partner"), '
             'balanced opposites ("easy or difficult") and joined describing words ("the drug and alcohol '
-            'service") are single asks and pass. "Or" on its own is not flagged.'
+            'service") are single asks and pass. So are examples ("such as lifting and carrying", "which '
+            'includes illness and injury") and a scene set before the question ("Imagine you are at work '
+            'and the lift breaks. What would you do?"). "Or" on its own is not flagged.'
         ),
         example="Were the staff friendly and helpful?",
         better="Were the staff friendly? (Then: Were the staff helpful?)",
@@ -262,6 +271,8 @@ CHECKS: tuple[Check, ...] = (
             "Did you go to the drug and alcohol service?",
             "Do you see your partner or ex-partner?",
             "Did you go and see your GP?",
+            "Do you do hard physical work, such as lifting and carrying?",
+            "Do you get headaches, and if so, how many a week?",
         ),
     ),
     Check(
@@ -279,11 +290,15 @@ CHECKS: tuple[Check, ...] = (
         catches=(
             'Wording that hints at the answer wanted: "Don\'t you agree", "Do you agree that" without '
             '"or disagree", "most people think"; a claim before the question ("Studies show...", "Given '
-            'the benefits..."); a one-sided stem ("How helpful was...?") with no way to say the opposite in '
-            'the question or its answers; a tag such as ", isn\'t it?" or ", right?"; one answer named ("Do '
-            'you prefer cats?"); and loaded words: describing words that praise or blame ("our excellent '
-            'staff", "rude people") rated strongly in the VADER word list, in the question\'s own '
-            'words, not its answers. "How was the help you got?" and "How satisfied or dissatisfied..." pass.'
+            'the benefits..."), including what other people think or say ("Most customers think...", '
+            '"Experts believe...", read from the grammar: a verb of thinking or saying with someone else as '
+            'its subject); a feeling put in the person\'s mouth ("If you love working here, would '
+            'you...?"); a one-sided stem ("How helpful was...?", "How much do you support...?") with no '
+            'way to say the opposite in the question or its answers; a tag such as ", isn\'t it?" or ", '
+            'right?"; one answer named ("Do you prefer cats?"); and loaded words: describing words that '
+            'praise or blame ("our excellent staff", "rude people") rated strongly in the VADER word list, '
+            'in the question\'s own words, not its answers. "How was the help you got?" and "How '
+            'satisfied or dissatisfied..." pass.'
         ),
         example="Don't you agree that the hostel is safe?",
         better="How safe or unsafe do you feel in the hostel?",
@@ -294,6 +309,9 @@ CHECKS: tuple[Check, ...] = (
             "Most people think the drop-in is good. What do you think?",
             "How helpful was the drop-in?",
             "You went to your appointment, right?",
+            "Most residents say the new rules work well. Do the rules work for you?",
+            "If you love the drop-in, would you tell your friends about it?",
+            "How much do you support the new rules?",
         ),
         examples_pass=_examples(
             "How safe or unsafe do you feel in the hostel?",
@@ -302,6 +320,8 @@ CHECKS: tuple[Check, ...] = (
             "How was the help you got?",
             ("How helpful was the drop-in?", ["Not at all helpful", "A little helpful", "Very helpful"]),
             "How satisfied or dissatisfied are you with the hostel?",
+            "How much do you support or oppose the new rules?",
+            "Some people say the rules are fair. Others say they are not. What do you think?",
         ),
     ),
     Check(
@@ -314,7 +334,7 @@ CHECKS: tuple[Check, ...] = (
         run=design.find_double_negatives,
         catches=(
             'Two "no" words close together in one part of a sentence: "not" with "disagree", "unusual", '
-            '"never" and the like. "Or not" and words in separate parts ("without food because you '
+            '"never", "oppose" and the like. "Or not" and words in separate parts ("without food because you '
             'could not...") are left alone.'
         ),
         example="Do you not disagree with the new rules?",
@@ -323,6 +343,7 @@ CHECKS: tuple[Check, ...] = (
             "Do you not disagree with the new rules?",
             "Is it not unusual for staff to help you?",
             "Is there nothing you don't like about the hostel?",
+            "Do you support or oppose not letting people smoke inside?",
         ),
         examples_pass=_examples(
             "Do you agree or disagree with the new rules?",
@@ -341,7 +362,7 @@ CHECKS: tuple[Check, ...] = (
         needs_parser=True,
         catches=(
             'A question or statement whose main verb has "not" ("Do you not feel safe?", "Didn\'t staff '
-            'help you?", "I do not feel listened to"). A "not" in a side part ("anything you did not '
+            'help you?", "I do not feel listened to", "Was the food not good?"). A "not" in a side part ("anything you did not '
             'like") is fine. When the same words are leading, blaming or a double negative, that flag '
             "is shown instead."
         ),
@@ -351,6 +372,7 @@ CHECKS: tuple[Check, ...] = (
             "Do you not feel safe in the hostel?",
             "Didn't the staff help you?",
             "I do not feel listened to by staff.",
+            "Was the food not good?",
         ),
         examples_pass=_examples(
             "Do you feel safe in the hostel?",
@@ -368,7 +390,10 @@ CHECKS: tuple[Check, ...] = (
         run=wording.find_vague_quantifiers,
         catches=(
             'Vague words for amounts or times, such as "often", "regularly", "recently", "a lot", or "in '
-            'the past" with no set time. "How often" and "How many days" ask for a number, so they pass.'
+            'the past" with no set time. Answers to a question about what people do count too when they say how '
+            'often or how much only in such words ("Often", "A lot more than average"). "How often" and "How many '
+            'days" ask for a number, so they pass; so do "your most recent visit" (the last one) and "for '
+            'long hours".'
         ),
         example="Have you recently been to the GP?",
         better="Have you been to the GP in the last 4 weeks?",
@@ -377,8 +402,10 @@ CHECKS: tuple[Check, ...] = (
             "Have you recently been to the GP?",
             "Do you drink a lot?",
             "Have you used heroin in the past?",
+            ("How many drinks do you have on a typical day?", ["A lot more than most people", "About the same", "A lot less than most people"]),
         ),
         examples_pass=_examples(
+            "When was your most recent check-up?",
             "How often do you sleep outside?",
             "How many days in the last week did you sleep outside?",
             "Have you been to the GP in the last 4 weeks?",
@@ -399,7 +426,9 @@ CHECKS: tuple[Check, ...] = (
         catches=(
             'A question about what people do, with no set time in the question or its answers: "How often do '
             'you use the food bank?". A time ("in the last 4 weeks"), a rate ("a week", "Monthly"), "ever" or '
-            '"on a typical day" sets one. Questions about feelings ("How often do you feel safe?") are left alone.'
+            '"on a typical day" sets one. So does a stretch of time named by what happened in it ("during '
+            'your stay", "in your first week"). Questions about feelings ("How often do you feel safe?") and '
+            'the price of one thing ("How much do you pay for a bus ticket?") are left alone.'
         ),
         example="How often do you use the food bank?",
         better="In the last 4 weeks, how many times have you used the food bank?",
@@ -415,6 +444,8 @@ CHECKS: tuple[Check, ...] = (
             ("How often do you see your support worker?", ["Every day", "Once a week", "Once a month", "Never"]),
             "How often do you feel safe in the hostel?",
             "Have you ever used a food bank?",
+            "How often did you see a doctor during your stay in hospital?",
+            "How much do you pay for a bus ticket?",
         ),
     ),
     Check(
@@ -456,7 +487,10 @@ CHECKS: tuple[Check, ...] = (
         why="With \"always\" or \"never\" one exception makes the honest answer no.",
         source="QAS-99 (Willis and Lessler): assumptions (constant behaviour)",
         run=wording.find_absolutes,
-        catches='Absolute words ("always", "never", "everyone", "all the time", "all staff") in the question.',
+        catches=(
+            'Absolute words ("always", "never", "everyone", "all the time", "all staff") in the question. '
+            '"Always" and "never" read out as the ends of the answers ("always, sometimes, rarely or never?") pass.'
+        ),
         example="Do you always feel safe in the hostel?",
         better="How often do you feel safe in the hostel?",
         examples_flag=_examples(
@@ -561,7 +595,11 @@ CHECKS: tuple[Check, ...] = (
         run=wording.find_sensitive_topics,
         catches=(
             "A question about a painful topic, such as abuse, self-harm, suicide, overdose, prison, sex "
-            "work, or children taken into care. It is not a fault. It suggests a short note before the "
+            "work, or children taken into care, and the topics survey methods count as sensitive: money, "
+            "sex, breaking the law, lying, immigration status, religion, health conditions. A person's own "
+            "money or faith counts (\"your income\", \"Do you have a religion?\"); the pay of others "
+            "(\"teacher salaries\") does not. A cancer screening test is not a health condition. "
+            "It is not a fault. It suggests a short note before the "
             'question. It also suggests a way not to answer, such as "Prefer not to say".'
         ),
         example="Have you ever thought about suicide?",
@@ -579,6 +617,8 @@ CHECKS: tuple[Check, ...] = (
             "How many days in the last week did you sleep outside?",
             "Do you have a bank account?",
             "How did you hear about the service?",
+            "Should teachers' salaries go up?",
+            "When did you last have a cancer screening test?",
         ),
     ),
     Check(
@@ -666,8 +706,9 @@ CHECKS: tuple[Check, ...] = (
         run=options.find_unbalanced_scale,
         catches=(
             'A rating scale with a different number of good and bad answers ("Excellent, Very good, Good, '
-            'Fair, Poor" is three against one). One-sided scales ("Not at all helpful" to "Very helpful") '
-            "pass."
+            'Fair, Poor" is three against one). Answers our scale words do not cover ("Enjoyed it", "Did '
+            'not enjoy it") are placed by the VADER word list when half or more of them share one strong word. '
+            'One-sided scales ("Not at all helpful" to "Very helpful") pass.'
         ),
         example="How was the food? Excellent / Very good / Good / Fair / Poor",
         better="How was the food? Very good / Good / Neither good nor poor / Poor / Very poor",
@@ -675,6 +716,7 @@ CHECKS: tuple[Check, ...] = (
             ("How was the food?", ["Excellent", "Very good", "Good", "Fair", "Poor"]),
             ("How satisfied are you with the hostel?", ["Very satisfied", "Satisfied", "Quite satisfied", "Dissatisfied"]),
             ("The staff listen to me.", ["Strongly agree", "Agree", "Disagree"]),
+            ("How much did you enjoy the group?", ["Loved it", "Enjoyed it a lot", "Enjoyed it", "Did not enjoy it"]),
         ),
         examples_pass=_examples(
             ("How satisfied are you with the hostel?", ["Very satisfied", "Satisfied", "Neither satisfied nor dissatisfied", "Dissatisfied", "Very dissatisfied"]),

@@ -14,7 +14,7 @@ from .wording import quote
 _BEHAVIOUR_RE = re.compile(
     r"\bhow\s+(?:often|frequently)\s+(?:do|does|have|did)\s+you\b"
     r"|\bhow\s+many\s+times\s+(?:do|does|have|did)\s+you\b"
-    r"|\bhow\s+many\s+\w+\s+(?:do|does)\s+you\b"
+    r"|\bhow\s+many\s+(?:\w+\s+){1,3}(?:do|does)\s+you\b"
     r"|\bhow\s+much\s+(?:\w+\s+)?(?:do|does)\s+you\s+(?:spend|drink|smoke|pay|use|eat|earn|gamble|bet|borrow)\b"
     r"|\bwhich\s+(?:brands?|kinds?|types?|\w+)\s+(?:\w+\s+){0,3}(?:do|does)\s+you\s+(?:use|buy|visit|read|watch|drink|eat|take|shop)\b",
     re.IGNORECASE,
@@ -35,9 +35,17 @@ TIME_FRAME_RE = re.compile(
     rf"|\b(?:on\s+a|in\s+a|during\s+a)\s+(?:typical|usual|normal|average)\s+(?:day|night|week|month|year)\b"
     rf"|\b(?:ever|in your life|lifetime|so far)\b"
     rf"|\b(?:daily|weekly|monthly|yearly|annually)\b"
-    rf"|\b(?:when you were|growing up|as a child|in your childhood)\b",
+    rf"|\b(?:when you were|growing up|as a child|in your childhood)\b"
+    # A stretch of time named by what happened in it: "during your first semester", "over the
+    # school year", "in your first week", "throughout your stay".
+    rf"|\b(?:during|in|over|throughout|for)\s+(?:the|your|this|that|each|every)\s+(?:[a-z]+\s+){{0,2}}"
+    rf"(?:semester|term|school\s+year|academic\s+year|stay|visit|holidays?|vacation|pregnancy|treatment"
+    rf"|placement|programme|program|course|season|quarter|shift|sentence|tenancy)\b"
+    rf"|\b(?:first|second|third|final)\s+(?:day|night|week|month|year|semester|term)\b",
     re.IGNORECASE,
 )
+# "How much do you pay for a pint?": the price of one thing, not an amount built up over time.
+_PRICE_RE = re.compile(r"\b(?:pay|paid|cost|costs|spend)\b[^?]*?\bfor\s+(?:a|an|one|each|every|the\s+average)\b", re.IGNORECASE)
 
 
 def has_time_frame(text: str, options: tuple[str, ...] = ()) -> bool:
@@ -57,7 +65,7 @@ def find_missing_time_frame(q: Question) -> list[Hit]:
     """Return a hit when a question asks how often or how much people do something, or what they
     use, with no time frame in the question or its answers."""
     match = asks_about_behaviour(q.text)
-    if not match or has_time_frame(q.text, q.options):
+    if not match or has_time_frame(q.text, q.options) or _PRICE_RE.search(q.text, match.start()):
         return []
     return [
         Hit(

@@ -66,9 +66,39 @@ def find_stigmatising(q: Question) -> list[Hit]:
     return hits
 
 
+# A question turned into a noun ("What is the frequency of your use of...?"): the verb hides in a
+# noun, and a "how" question says the same in fewer, plainer words (Plain English Campaign, How to
+# write in plain English: use verbs, not nouns made from them).
+_NOUN_QUESTION_RE = re.compile(
+    r"\bwhat(?:\s+is|['\u2019]s)\s+the\s+(?P<noun>frequency|number|amount|quantity|likelihood|duration)\s+of\b",
+    re.IGNORECASE,
+)
+_HOW_FOR_NOUN = {
+    "frequency": "How often",
+    "number": "How many",
+    "amount": "How much",
+    "quantity": "How much",
+    "likelihood": "How likely",
+    "duration": "How long",
+}
+NOUN_QUESTION_SOURCE = "Plain English Campaign, How to write in plain English (use verbs, not nouns made from them)"
+
+
 def find_complex_words(q: Question) -> list[Hit]:
-    """Return hits for long or formal words and wordy phrases that have a plain alternative."""
+    """Return hits for long or formal words and wordy phrases that have a plain alternative, and
+    for a question turned into a noun ("What is the frequency of...": "How often...")."""
     hits = []
+    for match in _NOUN_QUESTION_RE.finditer(q.text):
+        plain = _HOW_FOR_NOUN[match.group("noun").lower()]
+        hits.append(
+            Hit(
+                match.start(),
+                match.end(),
+                f"{quote(match.group(0))} uses more words than it needs. Consider asking {quote(plain)}.",
+                None,
+                NOUN_QUESTION_SOURCE,
+            )
+        )
     for start, end, term in q.matches(q.rules.plain_words):
         found = q.text[start:end]
         if " " in term.forms[0].strip():
@@ -86,6 +116,15 @@ _VAGUE_FREQUENCY_OPTIONS = frozenset(
 ) | {"hardly ever", "very often", "quite often", "a lot", "a little", "not often", "now and then", "from time to time"}
 
 
+def _vague_option(option: str, q: Question) -> bool:
+    """Return True for an answer that says how often or how much only in vague words: "Often",
+    or "A lot more than average" (a vague word and no number)."""
+    text = option.strip().rstrip(".").lower()
+    if text in _VAGUE_FREQUENCY_OPTIONS:
+        return True
+    return not any(c.isdigit() for c in text) and any(True for _ in q.rules.vague.finditer(text))
+
+
 def find_vague_quantifiers(q: Question) -> list[Hit]:
     """Return hits for vague amounts and times ("often", "recently") that people read differently,
     and for a question about what people do whose answers are only vague words for how often."""
@@ -97,7 +136,7 @@ def find_vague_quantifiers(q: Question) -> list[Hit]:
         )
         for start, end, term in q.matches(q.rules.vague)
     ]
-    vague = [o.strip() for o in q.options if o.strip().rstrip(".").lower() in _VAGUE_FREQUENCY_OPTIONS]
+    vague = [o.strip() for o in q.options if _vague_option(o, q)]
     if len(vague) >= 2:
         from .timeframe import asks_about_behaviour
 
@@ -114,8 +153,22 @@ def find_vague_quantifiers(q: Question) -> list[Hit]:
     return hits
 
 
+# Words for how often, which a question may read out as its answers ("always, sometimes, rarely
+# or never?"): a list of three or more of them is a scale, not a claim that something always happens.
+_HOW_OFTEN_WORD = (
+    r"(?:always|almost always|nearly always|usually|most of the time|often|very often|sometimes|occasionally"
+    r"|rarely|seldom|hardly ever|almost never|never)"
+)
+_SPOKEN_SCALE_RE = re.compile(
+    rf"\b{_HOW_OFTEN_WORD}(?:\s*(?:,|/|\bor\b|\band\b)\s*(?:or\s+)?{_HOW_OFTEN_WORD}){{2,}}\b", re.IGNORECASE
+)
+
+
 def find_absolutes(q: Question) -> list[Hit]:
-    """Return hits for absolute words ("always", "never", "everyone") that leave no middle ground."""
+    """Return hits for absolute words ("always", "never", "everyone") that leave no middle ground.
+    "always" and "never" in a scale read out in the question ("always, sometimes or never?") are
+    the ends of the answers, not absolutes."""
+    scales = [m.span() for m in _SPOKEN_SCALE_RE.finditer(q.text)]
     return [
         Hit(
             start,
@@ -124,6 +177,7 @@ def find_absolutes(q: Question) -> list[Hit]:
             f"when it is nearly true. Consider {term.alternative}.",
         )
         for start, end, term in q.matches(q.rules.absolute)
+        if not any(a <= start and end <= b for a, b in scales)
     ]
 
 
@@ -132,9 +186,38 @@ def sensitive_topics(q: Question) -> list[tuple[int, int, str]]:
     if "topics" not in q.shared:
         seen: dict[str, tuple[int, int, str]] = {}
         for start, end, term in q.matches(q.rules.topics):
+            if term.about_you and not _about_the_person(q, start):
+                continue
             seen.setdefault(term.name, (start, end, term.name))
         q.shared["topics"] = sorted(seen.values())
     return q.shared["topics"]
+
+
+_YOU = frozenset({"you", "your", "yours", "yourself"})
+
+
+def _about_the_person(q: Question, offset: int) -> bool:
+    """Return True when the words at OFFSET are about the person answering: "your income", "do
+    you earn", "Do you have a religion?", but not "teacher salaries" or "your father's faith".
+    Without the language model every mention counts."""
+    if q.doc is None:
+        return True
+    tok = next((t for t in q.doc if t.idx <= offset < t.idx + max(1, len(t.text))), None)
+    if tok is None:
+        return True
+    while not tok.tag_.startswith(("VB", "MD")):
+        # The words in front of the noun: "your household's annual income", "your own salary".
+        if any(t.lower_ in _YOU for t in q.doc[tok.left_edge.i : tok.i]):
+            return True
+        if tok.head.i == tok.i:
+            return False
+        tok = tok.head
+    for child in tok.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.lower_ in _YOU:
+            return True  # "Do you have a religion?", "How much do you earn?"
+        if child.dep_ in ("acomp", "prep", "dative") and any(t.lower_ in _YOU for t in child.subtree):
+            return True  # "Is religion important to you?"
+    return False
 
 
 def find_sensitive_topics(q: Question) -> list[Hit]:
@@ -150,8 +233,11 @@ def find_sensitive_topics(q: Question) -> list[Hit]:
     ]
 
 
-# Capital letters (with digits or "&" inside, like "A&E"), two or more, maybe a plural "s".
-ACRONYM_RE = re.compile(r"(?<![\w&\-'\u2019])[A-Z](?:[A-Z0-9]|&(?=[A-Z]))+s?(?![\w&\-])")
+# Capital letters (with digits or "&" inside, like "A&E"), two or more, maybe a plural "s"; or
+# capitals with full stops ("P.S.A."), read as the same letters without them.
+ACRONYM_RE = re.compile(
+    r"(?<![\w&\-'\u2019.])(?:[A-Z](?:[A-Z0-9]|&(?=[A-Z]))+s?(?![\w&\-])|(?:[A-Z]\.){2,}(?![\w]))"
+)
 COMMON_WORD_ZIPF = 3.5  # a word in capitals this common is emphasis ("NOT"), not an abbreviation
 
 
@@ -164,7 +250,7 @@ def find_acronyms(q: Question) -> list[Hit]:
     rules = q.rules.rules
     hits = []
     for match in ACRONYM_RE.finditer(text):
-        found = match.group(0)
+        found = match.group(0).replace(".", "")
         singular = found[:-1] if found.endswith("s") and len(found) > 2 else found
         if found in rules.well_known_acronyms or singular in rules.well_known_acronyms:
             continue
@@ -173,7 +259,7 @@ def find_acronyms(q: Question) -> list[Hit]:
         known = rules.unfamiliar_acronyms.get(found) or rules.unfamiliar_acronyms.get(singular)
         if known is not None:
             message = (
-                f"{quote(found)} may not be known to everyone. It stands for {quote(known.stands_for)}. "
+                f"{quote(match.group(0))} may not be known to everyone. It stands for {quote(known.stands_for)}. "
                 f"Consider {quote(known.plain)}."
             )
         else:
@@ -181,7 +267,7 @@ def find_acronyms(q: Question) -> list[Hit]:
                 continue
             if metrics.zipf(found.lower()) >= COMMON_WORD_ZIPF:
                 continue
-            message = f"{quote(found)} may not be known to everyone. Consider writing it out in full."
+            message = f"{quote(match.group(0))} may not be known to everyone. Consider writing it out in full."
         hits.append(Hit(match.start(), match.end(), message))
     return hits
 
@@ -274,9 +360,6 @@ def find_hard_to_read(q: Question) -> list[Hit]:
         return []
     hard = len(found) >= 3 or (len(found) >= 2 and len(found) / n >= 0.2)
     hard = hard or (long_words >= 3 and long_words / n >= 0.3)
-    if not hard and len(found) >= 2 and n >= 30:
-        grade = q.shared.get("metrics", {}).get("flesch_kincaid_grade")
-        hard = grade is not None and grade >= 11
     if not hard:
         return []
     if found:

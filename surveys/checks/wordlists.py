@@ -53,6 +53,7 @@ class Term:
     unless_next: frozenset[str] = frozenset()
     standalone: bool = False
     name: str = ""  # used by sensitive topics: a few plain words for the message
+    about_you: bool = False  # sensitive topics: only when it is the person's own (their pay, their faith)
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,13 @@ def _plain_words(data: dict[str, Any]) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def _flag(value: Any, where: str, key: str) -> bool:
+    """Return VALUE, which must be true or false."""
+    if not isinstance(value, bool):
+        raise RulesError(f"{where}: {key} must be true or false.")
+    return value
+
+
 def _topics(data: dict[str, Any]) -> tuple[Term, ...]:
     source = _text(data.get("source"), "sensitive.toml", "source")
     topics = []
@@ -191,6 +199,7 @@ def _topics(data: dict[str, Any]) -> tuple[Term, ...]:
                 name=name,
                 unless_prev=frozenset(normalise(w) for w in _words(entry.get("unless_prev"), where, "unless_prev")),
                 unless_next=frozenset(normalise(w) for w in _words(entry.get("unless_next"), where, "unless_next")),
+                about_you=_flag(entry.get("about_you", False), where, "about_you"),
             )
         )
     if not topics:
