@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from sqlite_utils import Database
 
 from analysis.quality import HIGHER_IS_BETTER, MEASURE_LABELS, RATE_PARTS, make_filter, question_measures
@@ -23,6 +22,14 @@ from surveys.storage import quality as store
 from surveys.storage.quality import OPEN_TYPES
 
 Z_95 = 1.959963984540054
+
+
+def _stats():
+    """Return scipy.stats, imported on first use: it takes about a second, and most pages never test."""
+    from scipy import stats
+
+    return stats
+
 SIGNIFICANT = 0.05
 RATE_MEASURES = tuple(RATE_PARTS)
 SIDE_COLUMNS = ("question_id", "wording", "asked", "quality", "score", "median_words")
@@ -93,11 +100,11 @@ def rate_test(count_a: float, total_a: float, count_b: float, total_b: float) ->
     table = np.array([[count_a, total_a - count_a], [count_b, total_b - count_b]], dtype=float)
     if (table.sum(axis=0) == 0).any():
         return (1.0, "none needed")
-    expected = stats.contingency.expected_freq(table)
+    expected = _stats().contingency.expected_freq(table)
     if (expected < 5).any():
-        result = stats.fisher_exact(table.astype(int))
+        result = _stats().fisher_exact(table.astype(int))
         return (float(result.pvalue), "Fisher's exact")
-    result = stats.chi2_contingency(table, correction=True)
+    result = _stats().chi2_contingency(table, correction=True)
     return (float(result.pvalue), "chi-square")
 
 
@@ -108,7 +115,7 @@ def words_test(words_a: np.ndarray, words_b: np.ndarray) -> tuple[float, float]:
     diff = float(np.median(words_b) - np.median(words_a))
     if np.all(words_a == words_a[0]) and np.all(words_b == words_a[0]):
         return (diff, 1.0)
-    return (diff, float(stats.mannwhitneyu(words_a, words_b, alternative="two-sided").pvalue))
+    return (diff, float(_stats().mannwhitneyu(words_a, words_b, alternative="two-sided").pvalue))
 
 
 def wording_scores(items: Sequence[tuple[str, Sequence[str]]]) -> list[float]:
@@ -343,7 +350,7 @@ def score_quality_correlation(frame: pd.DataFrame) -> tuple[float, float, int]:
     rows = frame[frame["score"].notna() & frame["quality_index"].notna()]
     if len(rows) < 3 or rows["score"].nunique() < 2 or rows["quality_index"].nunique() < 2:
         return (math.nan, math.nan, len(rows))
-    result = stats.spearmanr(rows["score"], rows["quality_index"])
+    result = _stats().spearmanr(rows["score"], rows["quality_index"])
     return (float(result.statistic), float(result.pvalue), len(rows))
 
 

@@ -302,15 +302,11 @@ def interview_measures(
     rows = store.interview_rows(db, flt)
     frame = pd.DataFrame(rows, columns=[
         "interview_id", "version_id", "interviewer_id", "status", "consent", "started_at", "finished_at",
-        "seconds", "answers", "last_question_id",
+        "seconds", "answers", "last_question_id", "minutes",
     ])
     if frame.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in INTERVIEW_COLUMNS})
-    started = pd.to_datetime(frame["started_at"], utc=True, format="ISO8601")
-    finished = pd.to_datetime(frame["finished_at"], utc=True, format="ISO8601")
-    by_clock = (finished - started).dt.total_seconds()
-    seconds = pd.to_numeric(frame["seconds"], errors="coerce").astype("float64")
-    frame["minutes"] = seconds.fillna(by_clock) / 60
+    frame["minutes"] = pd.to_numeric(frame["minutes"], errors="coerce").astype("float64")
     questions = _question_frame(db, flt.version_ids).set_index("question_id")
     scale = _scale_positions(db, flt, questions)
     frame = frame.merge(scale, on="interview_id", how="left")

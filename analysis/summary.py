@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from sqlite_utils import Database
 
 from analysis.quality import make_filter, question_measures
-from analysis.themes import read_waiting_answers, stored_common_terms
+from analysis.themes import read_waiting_answers, stored_terms_by_question
 from surveys.storage import core
 from surveys.storage import quality as store
 from surveys.storage.quality import OPEN_TYPES
@@ -104,6 +104,9 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
     if closed_ids:
         for question_id, value, n in store.value_counts(db, make_filter([version_id]), closed_ids):
             values[question_id][value] += n
+    open_ids = asked.loc[asked["type"].isin(OPEN_TYPES) & (asked["answered"] > 0), "question_id"].tolist()
+    # Words stored when each answer was read, from the masked text: no hidden name shows here.
+    open_terms = stored_terms_by_question(db, version_id, open_ids, top=terms * 3) if open_ids else {}
     topics: dict[str, list[dict]] = {}
     for row in asked.itertuples(index=False):
         answered = int(row.answered)
@@ -125,8 +128,7 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
         elif row.type == "number":
             extra = _number_sentence(values[row.question_id])
         elif row.type in OPEN_TYPES and answered:
-            # Words stored when each answer was read, from the masked text: no hidden name shows here.
-            found = stored_common_terms(db, version_id, row.question_id, top=terms * 3)
+            found = open_terms[row.question_id]
             phrases = found[found["kind"] == "phrase"]["term"].tolist()
             words = found[found["kind"] == "word"]["term"].tolist()
             extra = _open_sentence((phrases + words)[:terms])

@@ -164,6 +164,16 @@ def stored_common_terms(
     return _ranked(counts, top)
 
 
+def stored_terms_by_question(db: Database, version_id: str, question_ids: Sequence[str], *, top: int = 20
+                             ) -> dict[str, pd.DataFrame]:
+    """Return stored_common_terms' table for each of these questions, read in one pass over the answers."""
+    counts: dict[str, Counter[tuple[str, str]]] = {qid: Counter() for qid in question_ids}
+    for question_id, terms, n in store.stored_terms_by_question(db, make_filter([version_id]), list(question_ids)):
+        for kind, term in json.loads(terms):
+            counts[question_id][(kind, term)] += n
+    return {qid: _ranked(found, top) for qid, found in counts.items()}
+
+
 def mask_personal_details(text: str | None) -> str | None:
     """Return TEXT with names, phone numbers, emails, postcodes, NI numbers and birth dates masked.
 
@@ -273,6 +283,7 @@ __all__ = [
     "read_waiting_answers",
     "search_answers",
     "stored_common_terms",
+    "stored_terms_by_question",
     "terms_of_texts",
     "waiting_answers",
     "terms_by_question",

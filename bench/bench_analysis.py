@@ -172,15 +172,21 @@ def drive_page(path: Path, out: Path) -> None:
     step("a new session", other.run)
     _add_answers(path, 10)
     step("after 10 new answers", at.run)
-    person = [o for o in at.selectbox(key="explore_interviewer").options][1]
-    step("interviewer filter on", lambda: at.selectbox(key="explore_interviewer").select(person).run())
-    step("interviewer filter off", lambda: at.selectbox(key="explore_interviewer").select("Everyone").run())
+    from surveys.storage import open_database
+    from surveys.storage import core as store
+
+    db = open_database(path, migrate_now=False)
+    person = db.execute("SELECT interviewer_id FROM interview WHERE interviewer_id IS NOT NULL LIMIT 1").fetchone()[0]
+    versions = [v["id"] for v in store.list_versions(db)]
+    question = next(q["id"] for q in store.questions_for_version(db, versions[0]) if q["type"] == "long_text")
+    db.conn.close()
+    # Widgets are set by value (the ids behind the names people see).
+    step("interviewer filter on", lambda: at.selectbox(key="explore_interviewer").set_value(person).run())
+    step("interviewer filter off", lambda: at.selectbox(key="explore_interviewer").set_value("").run())
     at.session_state["explore_tab"] = "Open answers"
     step("open answers: first open (reads the 10 new answers)", at.run)
-    versions = at.selectbox(key="explore_open_version").options
-    step("open answers: change version", lambda: at.selectbox(key="explore_open_version").select(versions[0]).run())
-    question = at.selectbox(key="explore_open_question").options[1]
-    step("open answers: change question", lambda: at.selectbox(key="explore_open_question").select(question).run())
+    step("open answers: change version", lambda: at.selectbox(key="explore_open_version").set_value(versions[0]).run())
+    step("open answers: change question", lambda: at.selectbox(key="explore_open_question").set_value(question).run())
     at.session_state["explore_tab"] = "You said, we did"
     at.run()
     step("you said, we did", lambda: at.button(key="explore_make_summary").click().run())

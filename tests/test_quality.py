@@ -284,12 +284,12 @@ def test_running_tally_matches_a_fresh_count_after_every_kind_of_change(hand):
         assert db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, f"no rows left at 0 in {table}"
 
 
-RUNNING_TOTALS = ("answer_tally_by", "open_text_tally", "interview_tally", "interview_scale_place")
+RUNNING_TOTALS = ("answer_tally_by", "open_text_tally", "interview_tally", "interview_scale_place", "answer_value_tally")
 
 
 def assert_totals_match_a_rebuild(db) -> None:
     """Every running total equals the same total worked out from scratch from the answers."""
-    from surveys.storage.migrations import RUNNING_TOTAL_REBUILD
+    from surveys.storage.migrations import ALL_TOTAL_REBUILD
 
     def totals():
         return {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in RUNNING_TOTALS}
@@ -297,7 +297,7 @@ def assert_totals_match_a_rebuild(db) -> None:
     kept = totals()
     db.execute("SAVEPOINT rebuild")
     try:
-        for sql in RUNNING_TOTAL_REBUILD:
+        for sql in ALL_TOTAL_REBUILD:
             db.execute(sql)
         rebuilt = totals()
     finally:
@@ -342,3 +342,38 @@ def test_every_running_total_follows_inserts_changes_moves_and_deletes(demo_db_p
     db.execute("DELETE FROM answer WHERE id = ?", [row[0]])
     db.execute(f"INSERT INTO answer VALUES ({', '.join('?' * len(row))})", row)
     assert_totals_match_a_rebuild(db)
+
+
+def test_totals_and_day_filters_give_the_same_counts_as_the_answers(demo_db_path):
+    from surveys.storage import quality as quality_store
+    from collections import Counter
+
+    from surveys.storage import open_database
+
+    db = open_database(demo_db_path)
+    person = db.execute("SELECT interviewer_id FROM interview WHERE interviewer_id IS NOT NULL LIMIT 1").fetchone()[0]
+    closed = [r[0] for r in db.execute("SELECT id FROM question WHERE type IN ('single_choice', 'scale', 'yes_no')")]
+
+    def summed(rows, key_length):
+        total = Counter()
+        for row in rows:
+            total[tuple(row[:key_length])] += row[-1]
+        return total
+
+    # Whole data, one interviewer, days that cut two months in two, and a month split.
+    for start, end, interviewer in ((None, None, None), (None, None, person), ("2025-02-10", "2025-03-20", None),
+                                    ("2025-02-10", "2025-09-20", person)):
+        flt = quality.make_filter(None, interviewer, start, end)
+        counted = summed(quality_store.counted_answer_groups(db, flt), 7)
+        from_totals = summed(quality_store.answer_counts(db, flt), 7)
+        assert from_totals == counted, (start, end, interviewer)
+        where, params = flt.interview_where("i")
+        direct = db.execute(
+            "SELECT a.question_id, a.value, COUNT(*) FROM answer a JOIN interview i ON i.id = a.interview_id "
+            f"WHERE a.opt_out IS NULL AND a.value IS NOT NULL AND a.question_id IN ({', '.join('?' * len(closed))})"
+            + "".join(f" AND {w}" for w in where) + " GROUP BY 1, 2", [*closed, *params]).fetchall()
+        assert summed(quality_store.value_counts(db, flt, closed), 2) == summed(direct, 2), (start, end)
+    by_month = summed(quality_store.answer_counts(db, quality.make_filter(), "month"), 2)
+    direct = db.execute("SELECT a.question_id, substr(i.started_at, 1, 7), COUNT(*) FROM answer a "
+                        "JOIN interview i ON i.id = a.interview_id GROUP BY 1, 2").fetchall()
+    assert by_month == summed(direct, 2)

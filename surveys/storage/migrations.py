@@ -802,3 +802,41 @@ def i12_login_sessions(db: Database) -> None:
             created_at TEXT NOT NULL
         )"""
     )
+
+
+# How many gave each answer to a question that is not open (an option, a number, a date), by
+# interviewer and month: the "You said, we did" summary reads this instead of the answers.
+VALUE_TALLY = GroupedTotal(
+    "answer_value_tally", (("question_id", "{row}.question_id"), ("value", "{row}.value")),
+    when="{row}.opt_out IS NULL AND {row}.value IS NOT NULL AND {row}.word_count = 0",
+)
+VALUE_TOTAL_TRIGGERS = {
+    "answer_values_insert": f"AFTER INSERT ON answer BEGIN {VALUE_TALLY.add('NEW')} END",
+    "answer_values_delete": (
+        "AFTER DELETE ON answer WHEN EXISTS (SELECT 1 FROM interview WHERE id = OLD.interview_id) "
+        f"BEGIN {VALUE_TALLY.remove('OLD')} END"
+    ),
+    "answer_values_update": (
+        "AFTER UPDATE OF interview_id, question_id, value, opt_out, word_count ON answer "
+        f"BEGIN {VALUE_TALLY.remove('OLD')} {VALUE_TALLY.add('NEW')} END"
+    ),
+    "interview_values_move": (
+        "AFTER UPDATE OF interviewer_id, started_at ON interview "
+        "WHEN OLD.interviewer_id IS NOT NEW.interviewer_id "
+        f"OR substr(OLD.started_at, 1, 7) IS NOT substr(NEW.started_at, 1, 7) BEGIN {VALUE_TALLY.move_interview()} END"
+    ),
+}
+VALUE_TOTAL_REBUILD = VALUE_TALLY.rebuild()
+# Every running total and its triggers, for bulk loads and for checking the totals.
+ALL_TOTAL_TRIGGERS = {**RUNNING_TOTAL_TRIGGERS, **VALUE_TOTAL_TRIGGERS}
+ALL_TOTAL_REBUILD = (*RUNNING_TOTAL_REBUILD, *VALUE_TOTAL_REBUILD)
+
+
+@migrations(name="0031_i14_answer_value_tally")
+def answer_value_tally(db: Database) -> None:
+    """A running count of each answer given to questions that are not open, by interviewer and month."""
+    db.execute(VALUE_TALLY.create())
+    for name, body in VALUE_TOTAL_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER {name} {body}")
+    for sql in VALUE_TOTAL_REBUILD:
+        db.execute(sql)

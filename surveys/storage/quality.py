@@ -145,10 +145,13 @@ TALLY_COLUMNS = ("NULLIF(t.opt_out, '')", "t.needed_explaining", "t.reworded", "
 
 
 def _read_total(db: Database, table: str, columns: tuple[str, ...], flt: AnswerFilter,
-                months: list[str] | None, by: str | None) -> list[tuple]:
+                months: list[str] | None, by: str | None, question_ids: Sequence[str] | None = None) -> list[tuple]:
     """Return rows of a running total summed over the groups not asked for."""
     where: list[str] = []
     params: list[Any] = []
+    if question_ids is not None:
+        where.append(f"t.question_id IN ({_marks(question_ids)})")
+        params.extend(question_ids)
     if flt.version_ids is not None:
         where.append(f"t.question_id IN (SELECT id FROM question WHERE version_id IN ({_marks(flt.version_ids)}))")
         params.extend(flt.version_ids)
@@ -273,11 +276,26 @@ def open_answers(
 
 
 def value_counts(db: Database, flt: AnswerFilter, question_ids: Sequence[str]) -> list[tuple]:
-    """Return (question_id, value, n): how many gave each answer to these questions (opt-outs left out)."""
-    where, params = _answer_where(flt)
-    where = [f"a.question_id IN ({_marks(question_ids)})", "a.opt_out IS NULL", "a.value IS NOT NULL", *where]
-    sql = f"SELECT a.question_id, a.value, COUNT(*) FROM answer a{_where_sql(where)} GROUP BY 1, 2"
-    return db.execute(sql, [*question_ids, *params]).fetchall()
+    """Return (question_id, value, n): how many gave each answer to these questions (opt-outs left out).
+
+    For questions that are not open (options, numbers, dates), read from the running total
+    (migration 0031) like answer_counts; a key may come back more than once, so add them up.
+    """
+    months, partial = _tally_plan(db, flt)
+    rows = []
+    if months != []:
+        rows = [(q, v, n) for q, _grp, v, n in _read_total(db, "answer_value_tally", ("t.value",), flt, months, None,
+                                                           question_ids)]
+    for first, last in partial:
+        where, params = AnswerFilter(flt.version_ids, flt.interviewer_id, first, last).interview_where("i")
+        where = [f"a.question_id IN ({_marks(question_ids)})", "a.opt_out IS NULL", "a.value IS NOT NULL",
+                 "a.word_count = 0", *where]
+        rows += db.execute(
+            "SELECT a.question_id, a.value, COUNT(*) FROM interview i INDEXED BY interview_started "
+            f"JOIN answer a ON a.interview_id = i.id{_where_sql(where)} GROUP BY 1, 2",
+            [*question_ids, *params],
+        ).fetchall()
+    return rows
 
 
 def scale_answers(db: Database, flt: AnswerFilter) -> list[tuple]:
@@ -296,7 +314,10 @@ def interview_rows(db: Database, flt: AnswerFilter) -> list[dict]:
     where, params = flt.interview_where("i")
     sql = (
         "SELECT i.id AS interview_id, i.version_id, i.interviewer_id, i.status, i.consent, i.started_at, "
-        "i.finished_at, i.seconds, COALESCE(t.answers, 0) AS answers, t.last_question_id "
+        "i.finished_at, i.seconds, COALESCE(t.answers, 0) AS answers, t.last_question_id, "
+        # Minutes worked out here, not by parsing 20,000 times in Python: the seconds saved, or else
+        # finish time minus start time.
+        "COALESCE(i.seconds, ROUND((julianday(i.finished_at) - julianday(i.started_at)) * 86400.0, 3)) / 60.0 AS minutes "
         f"FROM interview i LEFT JOIN interview_tally t ON t.interview_id = i.id{_where_sql(where)} "
         "ORDER BY i.started_at"
     )
@@ -415,14 +436,23 @@ def requeue_texts_read_otherwise(db: Database, made_with: str) -> int:
 
 def stored_terms(db: Database, flt: AnswerFilter, question_ids: Sequence[str] | None = None) -> list[tuple[str, int]]:
     """Return (terms as JSON, how many answers) for the open answers matching the filter that were read."""
+    return [(terms, n) for _question, terms, n in stored_terms_by_question(db, flt, question_ids, together=True)]
+
+
+def stored_terms_by_question(db: Database, flt: AnswerFilter, question_ids: Sequence[str] | None = None, *,
+                             together: bool = False) -> list[tuple[str, str, int]]:
+    """Return (question_id, terms as JSON, how many answers) for the open answers read, in one pass.
+
+    With TOGETHER, question_id is '' and the questions are counted together.
+    """
     where, params = _answer_where(flt)
     where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
     if question_ids is not None:
         where.append(f"a.question_id IN ({_marks(question_ids)})")
         params.extend(question_ids)
     sql = (
-        "SELECT d.terms, COUNT(*) FROM answer a INDEXED BY answer_open_text "
-        f"JOIN open_text_derived d ON d.answer_id = a.id{_where_sql(where)} GROUP BY 1"
+        f"SELECT {chr(39) * 2 if together else 'a.question_id'}, d.terms, COUNT(*) FROM answer a "
+        f"INDEXED BY answer_open_text JOIN open_text_derived d ON d.answer_id = a.id{_where_sql(where)} GROUP BY 1, 2"
     )
     return db.execute(sql, params).fetchall()
 
@@ -451,10 +481,12 @@ def masked_open_answers(
         where.append("d.masked_value LIKE ? ESCAPE '\\'")
         params.append(f"%{escaped}%")
     sql = (
+        # Newest interviews first, walked from the interview start index, so the first 200 answers
+        # are found without sorting every open answer of the version.
         "SELECT a.id AS answer_id, a.question_id, q.name, q.topic, q.version_id, d.masked_value AS value, "
-        "a.word_count, a.interview_id, i.started_at FROM answer a JOIN open_text_derived d ON d.answer_id = a.id "
-        "JOIN question q ON q.id = a.question_id "
-        f"JOIN interview i ON i.id = a.interview_id{_where_sql(where)} "
+        "a.word_count, a.interview_id, i.started_at FROM interview i INDEXED BY interview_started "
+        "CROSS JOIN answer a ON a.interview_id = i.id JOIN open_text_derived d ON d.answer_id = a.id "
+        f"JOIN question q ON q.id = a.question_id{_where_sql(where)} "
         "ORDER BY i.started_at DESC, q.position"
     )
     if limit is not None:
@@ -502,7 +534,8 @@ def bulk_answer_load(db: Database) -> Iterator[None]:
     made again (one sort each instead of a million single inserts) and the totals are worked out
     from scratch. Everything is one transaction, so a failure leaves the schema as it was.
     """
-    from .migrations import RUNNING_TOTAL_REBUILD, RUNNING_TOTAL_TRIGGERS
+    from .migrations import ALL_TOTAL_REBUILD as RUNNING_TOTAL_REBUILD
+    from .migrations import ALL_TOTAL_TRIGGERS as RUNNING_TOTAL_TRIGGERS
 
     if not db.conn.in_transaction:
         raise RuntimeError("bulk_answer_load must run inside write_transaction")
@@ -561,6 +594,7 @@ __all__ = [
     "save_read_texts",
     "stored_findings",
     "stored_terms",
+    "stored_terms_by_question",
     "waiting_texts",
     "OPEN_TYPES",
     "answer_counts",
