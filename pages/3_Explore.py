@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import charts, compare, quality, summary, tables, themes
-from surveys import downloads
+from surveys import downloads, languages
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
@@ -228,9 +228,13 @@ if tab_questions.open:
             download(shown, "interviews")
 
             st.header("Each question")
-            split = st.selectbox("Show the figures for", list(SPLITS), format_func=SPLITS.get, key="explore_by")
+            spoken = languages.interview_language_names(db, chosen)
+            splits = {**SPLITS, **({"language": "Each language"} if spoken else {})}
+            if st.session_state["explore_by"] not in splits:
+                st.session_state["explore_by"] = ""
+            split = st.selectbox("Show the figures for", list(splits), format_func=splits.get, key="explore_by")
             table = measures if not split else load_measures(path, *filters, split, stamp)
-            group_names = names if split == "interviewer" else ({} if split else None)
+            group_names = {"interviewer": names, "language": spoken}.get(split, {} if split else None)
             view, words, not_asked = tables.questions_table(table, labels, group_names)
             st.dataframe(view, hide_index=True, width="stretch", key="explore_table_questions")
             download(view, "questions")

@@ -204,7 +204,11 @@ def questions_in_language(db: Database, version_id: str, language: str = "") -> 
     `untranslated` (the parts still in the main language: wording, help_text, options).
     `options` stay in the main language, because answers are stored that way.
     """
-    questions = store.questions_for_version(db, version_id)
+    return _in_language(db, version_id, store.questions_for_version(db, version_id), language)
+
+
+def _in_language(db: Database, version_id: str, questions: Sequence[Mapping], language: str) -> list[dict]:
+    """Return QUESTIONS with their words in LANGUAGE, as questions_in_language describes."""
     languages = version_languages(db, version_id)
     language = check_language(db, version_id, language) if language else ""
     translations = {} if not language else {
@@ -249,6 +253,14 @@ def untranslated(db: Database, version_id: str) -> list[dict]:
                              "question_id": question["id"], "language": language,
                              "missing": question["untranslated"]})
     return gaps
+
+
+def untranslated_by_question(db: Database, version_id: str) -> dict[str, list[str]]:
+    """Return {question id: names of the languages its words are not (all) translated into yet}."""
+    marks: dict[str, list[str]] = {}
+    for gap in untranslated(db, version_id):
+        marks.setdefault(gap["question_id"], []).append(language_name(gap["language"]))
+    return marks
 
 
 MISSING_WORDS = {"wording": "the question", "help_text": "the help text", "options": "some answers"}
@@ -296,27 +308,55 @@ def asked_questions(db: Database, version_id: str, language: str = "",
     there is no answer yet), and `answer_rule`: the question's answer rule in words ('' for
     none), in LANGUAGE when the form gave it.
     """
+    return as_asked(db, version_id, store.questions_for_version(db, version_id), language, answers)
+
+
+def as_asked(db: Database, version_id: str, questions: Sequence[Mapping], language: str = "",
+             answers: Mapping[str, Mapping] | None = None) -> list[dict]:
+    """Return QUESTIONS (already read, of VERSION_ID) as asked_questions gives them.
+
+    For a page that has read the questions already: the translations are read only for an
+    interview in another language, so an interview in the main language costs one small query.
+    """
     from surveys.piping import answers_to_show, fill_question
     from surveys.rules import answer_rule_words
 
-    questions = questions_in_language(db, version_id, language)
+    items = _in_language(db, version_id, questions, language)
     main = main_language(db, version_id)
-    shown = answers_to_show(questions, answers or {})
+    shown = answers_to_show(items, answers or {})
     out = []
-    for question in questions:
-        item = fill_question(question, shown)
-        item["answer_rule"] = answer_rule_words(question, question["language"], main)
-        out.append(item)
+    for item in items:
+        asked = fill_question(item, shown)
+        asked["answer_rule"] = answer_rule_words(item, item["language"], main)
+        out.append(asked)
     return out
+
+
+def interview_language_names(db: Database, version_ids: Sequence[str]) -> dict[str, str]:
+    """Return {an interview's language as stored: its name}, for splitting figures by language.
+
+    Empty when the versions have one language only (there is nothing to split). '' (the main
+    language) is named after the versions' main language, or "Main language" when they differ.
+    """
+    mains, names = set(), {}
+    for version_id in version_ids:
+        found = version_languages(db, version_id)
+        mains.add(found[0]["name"])
+        names.update({lang["language"]: lang["name"] for lang in found[1:]})
+    if not names:
+        return {}
+    return {"": mains.pop() if len(mains) == 1 else "Main language", **names}
 
 
 __all__ = [
     "CHECKED_LANGUAGE",
     "MISSING_WORDS",
     "add_language",
+    "as_asked",
     "asked_questions",
     "check_language",
     "checked_languages_note",
+    "interview_language_names",
     "is_english",
     "language_code",
     "language_name",
@@ -327,6 +367,7 @@ __all__ = [
     "set_languages",
     "translation_history",
     "untranslated",
+    "untranslated_by_question",
     "untranslated_sentences",
     "version_languages",
 ]

@@ -1547,7 +1547,7 @@ def save_form(db: Database, version_id: str, out_path: str | os.PathLike) -> For
             convert(str(out_path), warnings=[])
     except Exception as exc:
         out_path.unlink(missing_ok=True)
-        raise XLSFormError(f"The form could not be made for KoboToolbox or ODK: {_export_error(exc, writer)}") from exc
+        raise XLSFormError(f"The form file could not be made: {_export_error(exc, writer)}") from exc
     return FormExport(out_path, writer.notes)
 
 

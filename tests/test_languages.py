@@ -263,3 +263,10 @@ def test_an_interviewer_reads_the_question_in_french_with_the_earlier_answer_fil
     assert english[1]["wording"] == "What should we call you, Own flat?"
     assert store.get_question(db, survey["name"])["wording"] == "What should we call you, ${home}?", \
         "the stored words keep ${home}"
+
+
+def test_each_question_lists_the_languages_it_still_needs(survey):
+    marks = languages.untranslated_by_question(survey["db"], survey["version_id"])
+    assert marks == {survey["home"]: ["Swahili"], survey["name"]: ["French", "Swahili"]}
+    assert languages.checked_languages_note(survey["db"], survey["version_id"]) == (
+        "The wording checks read English only, so they do not check the French and Swahili words.")

@@ -397,3 +397,51 @@ def test_every_show_if_rule_survives_export_and_import(db, tmp_path, target, rul
     report = import_xlsform(db, export_xlsform(db, version_id, tmp_path / "r.xlsx"), "t")
     assert report.rules_not_converted == []
     assert store.questions_for_version(db, report.version_id)[-1]["show_if"] == {"question": target, **rule}
+
+
+def test_a_topic_starting_with_a_number_gives_a_group_name_pyxform_accepts(db, tmp_path):
+    from openpyxl import load_workbook
+
+    survey_id = store.create_survey(db, "Families")
+    version_id = store.create_version(db, survey_id)
+    store.add_question(db, version_id, name="kids", type="number", wording="How many children live with you?",
+                       topic="3. Children")
+    out = export_xlsform(db, version_id, tmp_path / "f.xlsx")
+    rows = list(load_workbook(out)["survey"].iter_rows(values_only=True))
+    assert rows[1][:3] == ("begin_group", "group_3_children_group", "3. Children")
+    again = import_xlsform(db, out, "t")
+    assert store.questions_for_version(db, again.version_id)[0]["topic"] == "3. Children"
+
+
+def test_an_export_error_names_the_question_not_a_row_of_the_file_made(db, tmp_path):
+    survey_id = store.create_survey(db, "S")
+    version_id = store.create_version(db, survey_id)
+    store.add_question(db, version_id, name="q1", type="text", wording="Hi?")
+    store.add_question(db, version_id, name="q2", type="text", wording="How are you?",
+                       form_columns={"columns": {"parameters": "max-pixels=abc"}})
+    with pytest.raises(XLSFormError) as failed:
+        export_xlsform(db, version_id, tmp_path / "f.xlsx")
+    assert str(failed.value).startswith("The form file could not be made: Question 2 (q2): ")
+    assert "[row" not in str(failed.value) and "row :" not in str(failed.value)
+    assert not (tmp_path / "f.xlsx").exists()
+
+
+def test_a_kept_rule_naming_a_question_taken_out_is_left_out_with_a_note(db, tmp_path):
+    survey = [{"type": "integer", "name": "age", "label": "How old are you?"},
+              {"type": "text", "name": "why", "label": "Why?", "constraint": ". != ${age}"},
+              {"type": "calculate", "name": "double", "calculation": "${age} * 2"},
+              {"type": "note", "name": "show", "label": "Twice your age is ${double}; you are ${age}."}]
+    report = import_xlsform(db, write_form(tmp_path / "k.xlsx", survey), "t")
+    age = store.questions_for_version(db, report.version_id)[0]
+    store.delete_question(db, age["id"])
+    saved = save_form(db, report.version_id, tmp_path / "again.xlsx")
+    assert saved.notes == [
+        "The 'constraint' rule of question 1 (why) was left out of the form: it uses age, which is not in this "
+        "survey any more.",
+        "The kept row double was left out of the form: its calculation uses age, which is not in this survey "
+        "any more.",
+        "The words of question 2 (show) showed the answer to age, which is not in this survey any more, so the "
+        "form shows … there.",
+        "The words of question 2 (show) showed the answer to double, which is not in this survey any more, so "
+        "the form shows … there.",
+    ]

@@ -300,3 +300,23 @@ def test_piping_is_kept_and_reported_when_the_answer_is_not_asked_here(db, tmp_p
     out = save_form(db, report.version_id, tmp_path / "again.xlsx").path
     assert any("${" in str(cell) for row in load_workbook(out)["survey"].iter_rows(values_only=True)
                for cell in row if cell)
+
+
+def test_import_reports_are_plain_words(db):
+    """Every report sentence (with the form's own words taken out) passes the question checker."""
+    from surveys.checks import get_checker
+    from tests.test_plain_words import QUESTION_ONLY_CHECKS, plain_sentences
+
+    lines: set[str] = set()
+    for name in ("pyxform-xlsform_spec_test.xlsx", "onadata-tutorial_2.xlsx", "onadata-groups_in_repeats.xlsx",
+                 "pyxform-loop.xlsx", "onadata-multi_lingual_form.xlsx", "onadata-childrens_survey_sw.xlsx"):
+        report = import_xlsform(db, PUBLIC / name, "t")
+        for line in report.lines():
+            # The form's own names, rules and words are quoted as written; the sentence around them is ours.
+            line = re.sub(r"“[^”]*”|'[^']*'|\"[^\"]*\"|\([^)]*\)|\$\{[^}]*\}", "it", line)
+            lines.update(plain_sentences(line))
+    sentences = sorted(lines)
+    reports = get_checker().check_many([(s, None) for s in sentences])
+    problems = [(s, [f.code for f in r.flags if f.severity == "problem" and f.code not in QUESTION_ONLY_CHECKS])
+                for s, r in zip(sentences, reports)]
+    assert [p for p in problems if p[1]] == []

@@ -24,7 +24,7 @@ from typing import Any
 import streamlit as st
 from sqlite_utils import Database
 
-from surveys import accounts
+from surveys import accounts, languages
 from surveys import interviews as iv
 from surveys.safe_markdown import escape_markdown as md
 from surveys.storage import StorageError
@@ -65,8 +65,16 @@ def card_key(question_id: str) -> str:
 
 
 def load_state(db: Database, actor: accounts.Actor, interview_id: str) -> iv.InterviewState:
-    """Return the interview read fresh from the database (one query), and keep it for this page."""
+    """Return the interview read fresh from the database (one query), and keep it for this page.
+
+    Its questions are as the interviewer reads them out: in the interview's language, with
+    earlier answers filled in for ${name}, and the answer rule in words (surveys.languages.as_asked).
+    """
     state = iv.resume(db, interview_id, actor)
+    asked = {q["id"]: q for q in languages.as_asked(db, state.interview["version_id"], state.questions,
+                                                     state.interview.get("language") or "", state.answers)}
+    state.questions = [asked[q["id"]] for q in state.questions]
+    state.visible = [asked[q["id"]] for q in state.visible]
     st.session_state[STATE_KEY] = state
     return state
 
@@ -161,10 +169,17 @@ def answer_box(question: dict, answer: dict | None, *, key: str | None = None, o
         return st.date_input(label, value=None, min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31),
                              format="DD/MM/YYYY", **common)
     options = iv.question_options(question)
+    # Answers are stored as the main-language option; the box shows the interview's language.
+    words = question.get("option_labels") or {}
+
+    def shown_as(option: str) -> str:
+        return md(words.get(option, option))
+
     if kind == "multiple_choice":
-        return st.multiselect(label, options, default=None, placeholder="Pick one or more", **common)
+        return st.multiselect(label, options, default=None, placeholder="Pick one or more", format_func=shown_as,
+                              **common)
     if kind in CHOICE_TYPES:
-        return st.radio(label, options, index=None, format_func=md, horizontal=kind == "scale", **common)
+        return st.radio(label, options, index=None, format_func=shown_as, horizontal=kind == "scale", **common)
     return None
 
 
@@ -308,6 +323,8 @@ def heading(question: dict, level: str, *, above: str | None = None, required_no
     st.markdown(words)
     if question["help_text"]:
         st.caption(md(question["help_text"]))
+    if question.get("answer_rule"):
+        st.caption(f":material/rule: {md(question['answer_rule'])}")
 
 
 def notes(state: iv.InterviewState, question: dict, fragments: tuple[str, ...] = ()) -> None:

@@ -15,7 +15,7 @@ import datetime as dt
 import streamlit as st
 from sqlite_utils import Database
 
-from surveys import accounts
+from surveys import accounts, languages
 from surveys import interviews as iv
 from surveys.safe_markdown import escape_markdown as md
 from surveys.storage import StorageError
@@ -71,8 +71,9 @@ def _start(version_id: str, agreed: bool) -> None:
     actor = _actor_or_rerun(db)
     code = st.session_state.get("interview_code") or ""
     mode = st.session_state.get("interview_mode") or "one_at_a_time"
+    language = st.session_state.get("interview_language") or ""
     try:
-        interview_id = iv.start_interview(db, version_id, code, actor, agreed, mode)
+        interview_id = iv.start_interview(db, version_id, code, actor, agreed, mode, language)
     except StorageError as exc:
         say(str(exc), "consent_error")
         return
@@ -115,6 +116,12 @@ def start_screen(db: Database, actor: accounts.Actor, message: tuple[str, str] |
             st.warning(warning)
         st.radio("How to show the questions", list(MODE_LABELS), format_func=MODE_LABELS.get,
                  key="interview_mode", horizontal=True)
+        spoken = {lang["language"]: lang["name"] for lang in languages.version_languages(db, version["id"])}
+        if st.session_state.get("interview_language") not in spoken:
+            st.session_state["interview_language"] = next(iter(spoken))
+        if len(spoken) > 1:
+            st.radio("Language to ask in", list(spoken), format_func=spoken.get, key="interview_language",
+                     horizontal=True, help="The questions and answers show in this language.")
         st.markdown("**Read this out loud, then ask if they agree:**")
         with st.container(border=True):
             for line in iv.consent_text(db).splitlines():

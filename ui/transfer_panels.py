@@ -85,8 +85,8 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
     from surveys.xlsform import save_form
 
     st.header("Bring in a survey form")
-    st.write("Pick a form made in KoboToolbox or ODK (an .xlsx or .xls file). It becomes a new draft survey. "
-             "You will see a list of anything that could not come in.")
+    st.write("Pick a spreadsheet form made in KoboToolbox or a tool like it. It becomes a new draft survey, in "
+             "every language the form has. You will see a list of what works differently here.")
     upload = st.file_uploader("Form file", type=["xlsx", "xls"], key=PREFIX + "form_file")
     if st.button("Bring in the form", key=PREFIX + "form_import", disabled=upload is None):
         try:
@@ -100,7 +100,8 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
         _show_lines(report)
 
     st.header("Save a survey as a form")
-    st.write("Make a form file to use the survey in KoboToolbox or ODK.")
+    st.write("Make a spreadsheet form of a survey, to use it in KoboToolbox or a tool like it. Anything the "
+             "survey kept from a form it came from goes back in.")
     version = version_picker(db, PREFIX + "form_version")
     if version is None:
         st.info("There are no surveys yet.")

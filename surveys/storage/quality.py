@@ -22,7 +22,10 @@ GROUPINGS = {
     None: "''",
     "interviewer": "COALESCE(i.interviewer_id, '')",
     "month": "substr(i.started_at, 1, 7)",
+    "language": "i.language",
 }
+# Splits the running totals do not keep: counted from the answers themselves when asked for.
+COUNTED_SPLITS = ("language",)
 OPEN_TYPES = ("text", "long_text")
 
 
@@ -125,8 +128,8 @@ def answer_counts(db: Database, flt: AnswerFilter, by: str | None = None) -> lis
     day filter cuts in two are counted from the answers themselves.
     """
     if by not in GROUPINGS:
-        raise ValueError(f"{by!r} is not a way to split the figures. Use interviewer or month.")
-    months, partial = _tally_plan(db, flt)
+        raise ValueError(f"{by!r} is not a way to split the figures. Use interviewer, month or language.")
+    months, partial = _tally_plan(db, flt) if by not in COUNTED_SPLITS else ([], [(flt.start, flt.end)])
     rows = _read_total(db, "answer_tally_by", TALLY_COLUMNS, flt, months, by) if months != [] else []
     for first, last in partial:
         part = AnswerFilter(flt.version_ids, flt.interviewer_id, first, last)
@@ -230,8 +233,8 @@ def open_text_counts(db: Database, flt: AnswerFilter, by: str | None = None) -> 
     Read from the running total of open answer texts, like answer_counts.
     """
     if by not in GROUPINGS:
-        raise ValueError(f"{by!r} is not a way to split the figures. Use interviewer or month.")
-    months, partial = _tally_plan(db, flt)
+        raise ValueError(f"{by!r} is not a way to split the figures. Use interviewer, month or language.")
+    months, partial = _tally_plan(db, flt) if by not in COUNTED_SPLITS else ([], [(flt.start, flt.end)])
     rows = _read_total(db, "open_text_tally", ("t.value",), flt, months, by) if months != [] else []
     for first, last in partial:
         where, params = AnswerFilter(flt.version_ids, flt.interviewer_id, first, last).interview_where("i")

@@ -1,0 +1,107 @@
+"""Surveys in more than one language on the pages: Explore splits by language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from surveys import languages
+from surveys.accounts import command_line_actor
+from surveys.interviews import save_answer, start_interview, submit_interview
+from surveys.storage import open_database
+from surveys.storage import core as store
+
+
+@pytest.fixture
+def two_languages(db_path: Path) -> dict:
+    """A published survey in English and Welsh with sent-in interviews in each language."""
+    db = open_database(db_path)
+    survey_id = store.create_survey(db, "Homes")
+    version_id = store.create_version(db, survey_id)
+    story = store.add_question(db, version_id, name="story", type="text", wording="How is your home?")
+    languages.set_languages(db, version_id, "English", ["Welsh"])
+    jo = store.add_person(db, "Jo", "peer_researcher")
+    languages.save_translation(db, story, "Welsh", wording="Sut mae eich cartref?", person_id=jo)
+    store.set_version_status(db, version_id, "published")
+    me = command_line_actor(db)  # no accounts yet: the person at the laptop acts
+    for code, language, words in (("R1", "", "fine thanks"), ("R2", "Welsh", "iawn"), ("R3", "Welsh", "da iawn")):
+        interview_id = start_interview(db, version_id, code, me, True, language=language)
+        save_answer(db, interview_id, story, words, actor=me)
+        submit_interview(db, interview_id, me)
+    db.conn.close()
+    return {"version_id": version_id}
+
+
+def test_explore_splits_the_figures_by_the_language_people_were_asked_in(app_test, db_path, two_languages):
+    at = app_test(db_path, "explore", role="evaluator")
+    assert not at.exception, [e.value for e in at.exception]
+    splits = at.selectbox(key="explore_by")
+    assert "language" in splits.options or "Each language" in splits.options
+    splits.set_value("language").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(f.value for f in at.dataframe if "Group" in f.value.columns)
+    assert sorted(zip(table["Group"], table["Times asked"])) == [("English", 1), ("Welsh", 2)]
+
+
+def test_explore_offers_no_language_split_for_a_survey_in_one_language(app_test, demo_db_path):
+    at = app_test(demo_db_path, "explore", role="evaluator")
+    assert not at.exception
+    assert "Each language" not in at.selectbox(key="explore_by").options
+
+
+def shown(at) -> list[str]:
+    """Return the page's Markdown as people read it (escapes taken out)."""
+    return [m.value.replace("\\", "") for m in at.markdown]
+
+
+@pytest.fixture
+def french_survey(db_path: Path) -> dict:
+    """A published survey in English and French: a choice, a question that shows its answer, an answer rule."""
+    db = open_database(db_path)
+    survey_id = store.create_survey(db, "Homes")
+    version_id = store.create_version(db, survey_id)
+    ids = {
+        "home": store.add_question(db, version_id, name="home", type="single_choice", wording="Where do you stay?",
+                                   options=["Hostel", "Own flat"]),
+        "nights": store.add_question(db, version_id, name="nights", type="number",
+                                     wording="How many nights in the ${home}?",
+                                     form_columns={"type": "integer", "columns": {"constraint": ". <= 31"}}),
+    }
+    languages.set_languages(db, version_id, "English", ["French"])
+    jo = store.add_person(db, "Jo", "peer_researcher")
+    languages.save_translation(db, ids["home"], "French", wording="Où dormez-vous ?",
+                               options={"Hostel": "Foyer", "Own flat": "Appartement"}, person_id=jo)
+    languages.save_translation(db, ids["nights"], "French", wording="Combien de nuits au ${home} ?", person_id=jo)
+    store.set_version_status(db, version_id, "published")
+    db.conn.close()
+    return ids
+
+
+def test_an_interview_in_french_asks_in_french_and_fills_in_the_earlier_answer(app_test, db_path, french_survey):
+    from tests.conftest import signed_in_user
+
+    ids = french_survey
+    at = app_test(db_path, role=None, run=False)
+    at.session_state["auth_user"] = signed_in_user(db_path, "interviewer", "Ola")
+    at.run()
+    at.switch_page("pages/2_Interview.py")
+    at.run()
+    assert at.radio(key="interview_language").options == ["English", "French"]
+    at.radio(key="interview_language").set_value("French").run()
+    at.text_input(key="interview_code").input("AB-1001").run()
+    at.button(key="interview_consent_yes").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "## Où dormez-vous ?" in shown(at)
+    choice = at.radio(key=f"interview_answer_{ids['home']}")
+    assert choice.options == ["Foyer", "Appartement"]
+    choice.set_value("Hostel")
+    at.button(key=f"interview_save_{ids['home']}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "## Combien de nuits au Foyer ?" in shown(at)
+    assert any("A whole number up to 31." in c.value.replace("\\", "") for c in at.caption)
+    db = open_database(db_path)
+    [(language, value)] = db.execute(
+        "SELECT i.language, a.value FROM interview i JOIN answer a ON a.interview_id = i.id").fetchall()
+    db.conn.close()
+    assert (language, value) == ("French", "Hostel"), "the answer is stored as the main-language option"
