@@ -403,3 +403,19 @@ def test_a_box_that_cannot_be_saved_says_why_on_every_run_without_looping(app_te
     at.run()
     assert [e.value for e in at.error] == ["Type a number, like 12 or 3.5."]
     assert "nights" not in answers(path, interviews(path)[0]["id"])
+
+
+def test_on_the_whole_page_an_answer_fills_in_later_questions_words_at_once(app_test, db_path):
+    db = open_database(db_path)
+    version_id = store.create_version(db, store.create_survey(db, "Piped survey"), "Version 1")
+    place = store.add_question(db, version_id, name="place", type="text", wording="Where do you stay?")
+    store.add_question(db, version_id, name="how_long", type="text", wording="How long have you stayed at ${place}?")
+    store.set_version_status(db, version_id, "published")
+    db.conn.close()
+    at = open_as(app_test, db_path, signed_in_user(db_path, "interviewer"))
+    start(at, "AB-11", "whole_form")
+    assert any(m.value.endswith("### How long have you stayed at …?") for m in at.markdown)
+    at.text_input(key=f"interview_answer_{place}").input("the Salvation Army hostel").run()
+    no_errors(at)
+    assert any(m.value.endswith("### How long have you stayed at the Salvation Army hostel?") for m in at.markdown), \
+        [m.value for m in at.markdown]

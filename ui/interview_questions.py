@@ -203,11 +203,16 @@ def _acting() -> tuple[Database, accounts.Actor]:
     return db, actor
 
 
+def _as_shown(state: iv.InterviewState) -> list[tuple]:
+    return [(q["id"], q.get("wording"), q.get("help_text"), q.get("answer_rule")) for q in state.visible]
+
+
 def _reread(db: Database, actor: accounts.Actor, interview_id: str) -> bool:
-    """Read the interview again after a save; return True when other questions are now shown or hidden."""
-    before = [q["id"] for q in kept_state().visible]
+    """Read the interview again after a save; return True when other questions changed on screen:
+    shown or hidden by a show-if rule, or their words changed (an earlier answer filled in)."""
+    before = _as_shown(kept_state())
     state = load_state(db, actor, interview_id)
-    return [q["id"] for q in state.visible] != before
+    return _as_shown(state) != before
 
 
 def redraw(shown_changed: bool, fragments: tuple[str, ...]) -> None:
