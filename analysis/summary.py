@@ -77,10 +77,14 @@ def _open_sentence(terms_text: list[str]) -> str | None:
     return f"Words people used most: {listed}."
 
 
-def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
-    """Return the summary as data: title, intro sentences, and per topic the questions and sentences."""
+def summary_parts(db: Database, version_id: str, *, terms: int = 3, read_first: bool = True) -> dict:
+    """Return the summary as data: title, intro sentences, and per topic the questions and sentences.
+
+    Open answers still waiting to be read are read first, unless READ_FIRST is False.
+    """
     version = core.get_version(db, version_id)
-    read_waiting_answers(db)
+    if read_first:
+        read_waiting_answers(db)
     measures = question_measures(db, [version_id])
     first, last = store.interview_date_range(db, [version_id])
     # People who said no to taking part were not talked with about the survey: they are not counted.
@@ -140,9 +144,9 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
     return {"title": "You said, we did", "survey": version["survey_name"], "intro": intro, "topics": topics}
 
 
-def you_said_we_did(db: Database, version_id: str) -> str:
+def you_said_we_did(db: Database, version_id: str, *, read_first: bool = True) -> str:
     """Return the "You said, we did" summary of a version as Markdown, with space for what changed."""
-    parts = summary_parts(db, version_id)
+    parts = summary_parts(db, version_id, read_first=read_first)
     lines = [f"# {parts['title']}", "", f"## {_markdown_text(parts['survey'])}", ""]
     lines += [" ".join(parts["intro"]), ""]
     for topic, questions in parts["topics"].items():

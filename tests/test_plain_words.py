@@ -449,8 +449,14 @@ def explore_page_words(at) -> ExplorePageWords:
     import json
 
     words = ExplorePageWords([], [], [], [], [], [])
+    import os
+
+    from analysis import themes
+
     for tab in EXPLORE_TABS:
         at.session_state["explore_tab"] = tab
+        at.run()
+        themes.wait_for_background_reading(os.environ["SURVEYS_DB"], 300)
         at.run()
         if tab == "You said, we did":
             at.button(key="explore_make_summary").click().run()
