@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from analysis.quality import make_filter, question_measures
 from analysis.themes import read_waiting_answers, stored_terms_by_question
+from surveys.codesign import what_changed_after
 from surveys.storage import core
 from surveys.storage import quality as store
 from surveys.storage.quality import OPEN_TYPES
@@ -111,6 +112,8 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3, read_first: 
     open_ids = asked.loc[asked["type"].isin(OPEN_TYPES) & (asked["answered"] > 0), "question_id"].tolist()
     # Words stored when each answer was read, from the masked text: no hidden name shows here.
     open_terms = stored_terms_by_question(db, version_id, open_ids, top=terms * 3) if open_ids else {}
+    # What the group changed in later versions, with why and what it saw (kept when it adopted them).
+    changes = what_changed_after(db, version_id)
     topics: dict[str, list[dict]] = {}
     for row in asked.itertuples(index=False):
         answered = int(row.answered)
@@ -139,9 +142,22 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3, read_first: 
         if extra:
             sentences.append(extra)
         topics.setdefault(row.topic or "Other questions", []).append(
-            {"name": row.name, "wording": row.wording, "sentences": sentences}
+            {"name": row.name, "wording": row.wording, "sentences": sentences,
+             "changed": _changed_sentences(changes.get(row.lineage_id), version["label"])}
         )
     return {"title": "You said, we did", "survey": version["survey_name"], "intro": intro, "topics": topics}
+
+
+def _changed_sentences(change: dict | None, label: str) -> list[str]:
+    """Return what the group changed in this question after the interviews, why, and what it saw."""
+    if not change:
+        return []
+    out = [f"We changed this question. Now we ask: \u201c{change['after']}\u201d"]
+    out += [f"Why: {reason}" for reason in change["reasons"]]
+    seen = next((v for e in change["evidence"] for v in e.get("versions", []) if v.get("version_label") == label), None)
+    if seen and seen.get("asked"):
+        out.append(f"When we asked it, {seen['explained'] / seen['asked']:.0%} of people needed it explained.")
+    return out
 
 
 def you_said_we_did(db: Database, version_id: str, *, read_first: bool = True) -> str:
@@ -156,6 +172,9 @@ def you_said_we_did(db: Database, version_id: str, *, read_first: bool = True) -
             lines.append("")
             lines += [f"- {_markdown_text(s)}" for s in q["sentences"]]
             lines.append("")
+            if q["changed"]:
+                lines.append("**What we changed:** " + " ".join(_markdown_text(s) for s in q["changed"]))
+                lines.append("")
         lines += [CHANGED_LINE, ""]
     return "\n".join(lines)
 

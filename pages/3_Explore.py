@@ -11,6 +11,7 @@ from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
 from ui.common import PAGE_ROLES, db_path, get_db, page_header, require_role, synthetic_notice, version_label
+from ui.design.evidence import look_again_links
 
 st.set_page_config(page_title="Explore – Peer Survey Studio", page_icon="📊", layout="wide")
 db = get_db()
@@ -254,6 +255,9 @@ if tab_questions.open:
             if not_asked:
                 st.caption(f"{tables.plural(not_asked, 'question')} {'was' if not_asked == 1 else 'were'} "
                            "not asked yet, so they are left out.")
+            with st.expander("Look at these again: the questions people found hardest", expanded=False):
+                # Each opens the question on the Design page, beside how it did (issue 16).
+                look_again_links(db, survey_id, links=user["role"] in PAGE_ROLES["design"])
             if not words.empty:
                 st.subheader("Answers in their own words")
                 st.dataframe(words, hide_index=True, width="stretch", key="explore_table_words")

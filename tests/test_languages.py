@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from surveys import codesign, languages
-from surveys.accounts import command_line_actor
+from surveys.accounts import Actor, command_line_actor
 from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
+from surveys.accounts import command_line_actor
 from surveys.merge import merge_databases
 from surveys.piping import answers_to_show, fill_in_answers, piped_names, rename_piped
 from surveys.rules import all_of, describe_constraint, describe_show_if, rule_questions
@@ -94,7 +95,9 @@ def test_a_new_version_copies_languages_and_translations_and_credit_counts_once(
         languages.save_translation(db, survey["home"], "French (fr)", wording="x", person_id=survey["dee"])
     with pytest.raises(Exception, match="published"):
         db.execute("DELETE FROM question_translation")
-    newer = codesign.start_new_version(db, version_id, survey["dee"])
+    # codesign takes the signed-in Actor (issue 16); with no accounts, a command-line Actor for Dee.
+    dee = Actor(None, survey["dee"], store.get_person(db, survey["dee"])["display_name"], "admin")
+    newer = codesign.start_new_version(db, version_id, dee)
     assert languages.version_languages(db, newer) == languages.version_languages(db, version_id)
     french = languages.questions_in_language(db, newer, "French (fr)")
     assert french[0]["wording"] == "Où dormez-vous ?"
@@ -142,7 +145,7 @@ def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp
     start_interview(db, version_id, "R1", command_line_actor(db), True, language="Welsh")
     db.conn.close()
     other = open_database(target)
-    summary = merge_databases(source, other, "t")
+    summary = merge_databases(source, other, command_line_actor(other))
     assert summary.added["question_translation"] == 1 and summary.added["version_language"] == 2
     assert languages.questions_in_language(other, version_id, "Welsh")[0]["wording"] == "Sut wyt ti?"
     assert other.execute("SELECT language FROM interview").fetchall() == [("Welsh",)]
