@@ -159,9 +159,9 @@ def measure_app(browser, url: str) -> dict[str, list[float]]:
         if n == 0:
             for k in range(SAVES):
                 before = progress_text(page)
-                group = page.get_by_role("radiogroup").nth(k)
+                group = page.locator('[data-testid="stRadio"]').nth(k)
                 figures["whole_save"].append(timed(
-                    page, lambda: group.locator("label").first.click(),
+                    page, lambda: group.locator('[role="radiogroup"] label').first.click(),
                     lambda: page.wait_for_function(
                         "before => document.querySelector('[data-testid=\"stProgress\"]').innerText !== before",
                         arg=before)))
@@ -179,8 +179,8 @@ def measure_app(browser, url: str) -> dict[str, list[float]]:
             wait_until_idle(page)
             continue
         before = progress_text(page)
-        if page.get_by_role("radiogroup").count():
-            figures["one_pick"].append(timed(page, lambda: page.get_by_role("radiogroup").locator("label").first.click(),
+        if page.locator('[data-testid="stRadio"]').count():
+            figures["one_pick"].append(timed(page, lambda: page.locator('[data-testid="stRadio"] [role="radiogroup"] label').first.click(),
                                              lambda: page.get_by_text("Answer saved").wait_for()))
             go_on = page.get_by_role("button", name="Save and go on")
         else:

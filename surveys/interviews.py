@@ -501,8 +501,8 @@ def start_interview(
     _refuse_unknown_ids(version_id)
     interview_id = new_id()
     stamp = now()
+    actor = _check_actor(db, actor)  # before the write lock, as in save_answer
     with write_transaction(db):
-        actor = _check_actor(db, actor)
         version = store.get_version(db, version_id)
         if version["status"] != "published":
             raise InvalidAnswer("This survey version is not ready to use. Pick a version that is ready.")
@@ -562,13 +562,19 @@ def save_answer(
     _refuse_unstorable("The answer", value)
     if seconds is not None and (not isinstance(seconds, (int, float)) or not math.isfinite(seconds) or seconds < 0):
         seconds = None
+    # Who is saving, what the question takes and whether the answer fits are read and checked
+    # before the write lock is taken, so the lock is held only for the write itself: with many
+    # interviewers on one file, each waits for the others' writes, not for their checks.
+    actor = _check_actor(db, actor)
+    context = _context(db, interview_id, question_id, actor, "change")
+    sent_in = "This interview was sent in. To change an answer, give a reason for the change."
+    if context["interview_status"] != "draft":
+        raise InvalidAnswer(sent_in)
+    question = {"type": context["type"], "options": json.loads(context["options"])}
+    stored, kind = normalise_answer(question, value, opt_out)
     with write_transaction(db):
-        actor = _check_actor(db, actor)
-        context = _context(db, interview_id, question_id, actor, "change")
-        if context["interview_status"] != "draft":
-            raise InvalidAnswer("This interview was sent in. To change an answer, give a reason for the change.")
-        question = {"type": context["type"], "options": json.loads(context["options"])}
-        stored, kind = normalise_answer(question, value, opt_out)
+        if sql.interview_status(db, interview_id) != "draft":  # the one thing that can change meanwhile
+            raise InvalidAnswer(sent_in)
         return sql.upsert_answer(
             db,
             answer_id=new_id(),
@@ -600,11 +606,14 @@ def save_note(
     _refuse_unstorable("The note", note)
     if note is not None and len(note) > MAX_TEXT_LENGTH:
         raise InvalidAnswer(f"This note is too long. Keep it to {MAX_TEXT_LENGTH:,} letters or fewer.")
+    actor = _check_actor(db, actor)  # checked before the write lock, as in save_answer
+    context = _context(db, interview_id, question_id, actor, "change")
+    sent_in = "This interview was sent in, so its notes cannot change."
+    if context["interview_status"] != "draft":
+        raise InvalidAnswer(sent_in)
     with write_transaction(db):
-        actor = _check_actor(db, actor)
-        context = _context(db, interview_id, question_id, actor, "change")
-        if context["interview_status"] != "draft":
-            raise InvalidAnswer("This interview was sent in, so its notes cannot change.")
+        if sql.interview_status(db, interview_id) != "draft":
+            raise InvalidAnswer(sent_in)
         return sql.upsert_note(
             db,
             answer_id=new_id(),

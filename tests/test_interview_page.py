@@ -259,13 +259,13 @@ def test_every_count_leaves_out_words_to_read_out(app_test, noted_db):
     start(at, "AB-1", "whole_form")
     no_errors(at)
     assert at.get("progress")[0].proto.text == "0 of 2 answered"
-    assert [c.value for c in at.caption if c.value.startswith(("Question", "Read"))] == [
+    assert [m.value.split("\n")[0] for m in at.markdown if m.value.startswith(("Question ", "Read this"))] == [
         "Read this out", "Question 1 of 2", "Question 2 of 2"]
     # A yes shows the follow-up: the whole page is drawn again, and every count moves together.
     at.radio(key=f"interview_answer_{ids['outside']}").set_value("Yes").run()
     no_errors(at)
     assert at.get("progress")[0].proto.text == "1 of 3 answered"
-    assert [c.value for c in at.caption if c.value.startswith(("Question", "Read"))] == [
+    assert [m.value.split("\n")[0] for m in at.markdown if m.value.startswith(("Question ", "Read this"))] == [
         "Read this out", "Question 1 of 3", "Question 2 of 3", "Question 3 of 3"]
     at.button(key="interview_leave").click().run()
     assert any("AB-1" in t.value and "1 of 3 answered" in t.value for t in at.text)
@@ -377,3 +377,45 @@ def test_an_admin_can_open_anyone_s_interview_but_an_interviewer_only_their_own(
     admin.run()
     no_errors(admin)
     assert any("Code: EF-1" in t.value for t in admin.text)
+
+
+def test_a_pick_the_page_shows_but_no_callback_saved_is_saved_at_the_next_run(app_test, noted_db):
+    """A pick made while the page was still drawing can miss its callback; the next run saves it."""
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    start(at, "AB-9", "whole_form")
+    interview_id = interviews(path)[0]["id"]
+    at.session_state[f"interview_answer_{ids['outside']}"] = "No"  # in the box, as if no callback ran
+    at.run()
+    no_errors(at)
+    assert answers(path, interview_id)["outside"]["value"] == "No"
+    assert at.get("progress")[0].proto.text == "1 of 2 answered"
+
+
+def test_a_box_that_cannot_be_saved_says_why_on_every_run_without_looping(app_test, noted_db):
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    start(at, "AB-10", "whole_form")
+    at.run()
+    at.radio(key=f"interview_answer_{ids['outside']}").set_value("Yes").run()
+    at.run()
+    at.text_input(key=f"interview_answer_{ids['nights']}").input("a few").run()
+    at.run()
+    assert [e.value for e in at.error] == ["Type a number, like 12 or 3.5."]
+    assert "nights" not in answers(path, interviews(path)[0]["id"])
+
+
+def test_on_the_whole_page_an_answer_fills_in_later_questions_words_at_once(app_test, db_path):
+    db = open_database(db_path)
+    version_id = store.create_version(db, store.create_survey(db, "Piped survey"), "Version 1")
+    place = store.add_question(db, version_id, name="place", type="text", wording="Where do you stay?")
+    store.add_question(db, version_id, name="how_long", type="text", wording="How long have you stayed at ${place}?")
+    store.set_version_status(db, version_id, "published")
+    db.conn.close()
+    at = open_as(app_test, db_path, signed_in_user(db_path, "interviewer"))
+    start(at, "AB-11", "whole_form")
+    assert any(m.value.endswith("### How long have you stayed at …?") for m in at.markdown)
+    at.text_input(key=f"interview_answer_{place}").input("the Salvation Army hostel").run()
+    no_errors(at)
+    assert any(m.value.endswith("### How long have you stayed at the Salvation Army hostel?") for m in at.markdown), \
+        [m.value for m in at.markdown]

@@ -616,3 +616,18 @@ def test_changing_a_sent_in_answer_runs_the_show_if_rules_again(db, survey, inte
     assert ([q["name"] for q in change.now_shown], change.removed) == (["nights"], [])
     row = sql.get_answer(db, interview, survey["nights"])
     assert (row["value"], row["opt_out"]) == (None, "skipped")
+
+
+def test_a_save_checked_before_the_lock_is_refused_when_the_interview_was_sent_in_meanwhile(db, survey, interview,
+                                                                                           monkeypatch):
+    """Checks run before the write lock (so others wait less); the status is checked again under it."""
+    iv.save_answer(db, interview, survey["colour"], "Red", actor=survey["actor"])
+    read_before = sql.answer_context(db, interview, survey["story"])  # what a save read: still a draft
+    iv.submit_interview(db, interview, actor=survey["actor"])  # ...and meanwhile it was sent in
+    monkeypatch.setattr(sql, "answer_context", lambda *_args: read_before)
+    with pytest.raises(iv.InvalidAnswer, match="sent in"):
+        iv.save_answer(db, interview, survey["story"], "too late", actor=survey["actor"])
+    with pytest.raises(iv.InvalidAnswer, match="sent in"):
+        iv.save_note(db, interview, survey["story"], note="too late", actor=survey["actor"])
+    row = sql.get_answer(db, interview, survey["story"])
+    assert (row["value"], row["opt_out"], row["note"]) == (None, "skipped", "")

@@ -201,9 +201,13 @@ def _progress(state: iv.InterviewState, question: dict) -> None:
 @st.fragment(key=SCREEN_KEY)
 def one_at_a_time(interview_id: str) -> None:
     """Draw one question per screen; saving and moving on redraws only this part of the page."""
+    step = st.session_state.get("interview_step")
+    kept = ask.kept_state()
+    if step in {q["id"] for q in kept.visible} and kept.question(step)["type"] in ask.PICKED_TYPES:
+        # Typed answers sit in a form: only Enter or the button sends them, so only picks can be missed.
+        ask.catch_up(interview_id, step)
     state = ask.kept_state()
     ids = [q["id"] for q in state.visible]
-    step = st.session_state.get("interview_step")
     if step == FIRST:
         step = st.session_state["interview_step"] = ids[0] if ids else "review"
     if step != "review" and step not in ids:
@@ -230,7 +234,7 @@ def one_at_a_time(interview_id: str) -> None:
         if iv.is_answered(answer):
             st.info("Saved answer: " + md(iv.answer_text(question, answer)), icon=":material/check_circle:")
         if question["required"]:
-            st.caption("This question needs an answer, or they can choose not to answer.")
+            st.caption(ask.REQUIRED_NOTE)
         if question["type"] in ask.PICKED_TYPES:
             ask.answer_box(question, answer, on_change=_pick, args=(interview_id, qid))
             ask.show_flash(qid)
@@ -266,17 +270,17 @@ def _card_opted_out(interview_id: str, question_id: str) -> None:
 
 def _card(interview_id: str, question_id: str) -> None:
     """Draw one question of the whole page; a fragment, so saving it redraws only this box."""
+    if ask.catch_up(interview_id, question_id):
+        st.rerun()  # draw the whole page again: the count, the send-in part, maybe other questions
     state = ask.kept_state()
     question = state.question(question_id)
     answer = state.answers.get(question_id)
     with st.container(border=True):
         number = state.numbers.get(question_id)
-        st.caption(f"Question {number} of {len(state.asked)}" if number else "Read this out")
-        ask.heading(question, "###")
+        ask.heading(question, "###", above=f"Question {number} of {len(state.asked)}" if number else "Read this out",
+                    required_note=True)
         if question["type"] == "note":
             return
-        if question["required"]:
-            st.caption("This question needs an answer, or they can choose not to answer.")
         ask.answer_box(question, answer, on_change=_card_saved, args=(interview_id, question_id))
         optout_key = f"interview_optout_{question_id}"
         if optout_key not in st.session_state:

@@ -78,6 +78,12 @@ def interview_sheet(db: Database, interview_id: str) -> tuple[dict, list[dict], 
     return interview, questions, answers
 
 
+def interview_status(db: Database, interview_id: str) -> str | None:
+    """Return an interview's status ('draft' or 'submitted'), or None when it is not there."""
+    row = db.execute("SELECT status FROM interview WHERE id = ?", [interview_id]).fetchone()
+    return row[0] if row else None
+
+
 def answer_context(db: Database, interview_id: str, question_id: str) -> dict | None:
     """Return what a save needs to know about an interview and a question, or None if either is missing.
 

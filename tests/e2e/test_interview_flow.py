@@ -14,6 +14,7 @@ puts the clock back after each test that moves it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import tempfile
 from pathlib import Path
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.e2e
 QUESTION = {q["name"]: q["wording"] for q in SHORT_QUESTIONS}
 CLOCK_FILE = Path(tempfile.gettempdir()) / f"pss-e2e-clock-{os.getpid()}"
 CLOCK_FILE.write_text("0")
+atexit.register(lambda: CLOCK_FILE.unlink(missing_ok=True))
 os.environ.setdefault(CLOCK_SHIFT_ENV, str(CLOCK_FILE))
 
 
@@ -41,7 +43,8 @@ def clock(app_server):
     path = Path(os.environ[CLOCK_SHIFT_ENV])
 
     def move(seconds: float) -> None:
-        path.write_text(str(float(path.read_text() or 0) + seconds))
+        now = float(path.read_text() or 0) if path.exists() else 0.0
+        path.write_text(str(now + seconds))
 
     yield move
     path.write_text("0")
