@@ -101,6 +101,21 @@ def signed_in_user(database: Path, role: str = "admin", name: str | None = None)
     return user
 
 
+def actor_with_account(conn, name: str, role: str = "designer"):
+    """Add an account of ROLE for a new person called NAME to the open database CONN; return its Actor."""
+    import uuid
+    from unittest import mock
+
+    from surveys import accounts
+
+    if not _TEST_HASH:
+        _TEST_HASH.append(accounts.hash_password(TEST_PASSWORD))
+    with mock.patch.object(accounts, "hash_password", lambda _password: _TEST_HASH[0]):
+        account_id = accounts.create_account(conn, f"{name.lower()}-{uuid.uuid4().hex[:8]}", TEST_PASSWORD, role,
+                                             name, None, person_role=PERSON_ROLE_FOR[role])
+    return accounts.actor_for_account(conn, account_id)
+
+
 @pytest.fixture
 def app_test(monkeypatch):
     """Return a function that makes an AppTest of app.py on a database, signed in, on a page.

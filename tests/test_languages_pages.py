@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from surveys import languages
-from surveys.accounts import command_line_actor
+from tests.conftest import actor_with_account
 from surveys.interviews import save_answer, start_interview, submit_interview
 from surveys.storage import open_database
 from surveys.storage import core as store
@@ -21,10 +21,10 @@ def two_languages(db_path: Path) -> dict:
     version_id = store.create_version(db, survey_id)
     story = store.add_question(db, version_id, name="story", type="text", wording="How is your home?")
     languages.set_languages(db, version_id, "English", ["Welsh"])
-    jo = store.add_person(db, "Jo", "peer_researcher")
-    languages.save_translation(db, story, "Welsh", wording="Sut mae eich cartref?", person_id=jo)
+    languages.save_translation(db, story, "Welsh", wording="Sut mae eich cartref?",
+                               actor=actor_with_account(db, "Jo", "designer"))
     store.set_version_status(db, version_id, "published")
-    me = command_line_actor(db)  # no accounts yet: the person at the laptop acts
+    me = actor_with_account(db, "Ola", "interviewer")
     for code, language, words in (("R1", "", "fine thanks"), ("R2", "Welsh", "iawn"), ("R3", "Welsh", "da iawn")):
         interview_id = start_interview(db, version_id, code, me, True, language=language)
         save_answer(db, interview_id, story, words, actor=me)
@@ -69,10 +69,10 @@ def french_survey(db_path: Path) -> dict:
                                      form_columns={"type": "integer", "columns": {"constraint": ". <= 31"}}),
     }
     languages.set_languages(db, version_id, "English", ["French"])
-    jo = store.add_person(db, "Jo", "peer_researcher")
+    jo = actor_with_account(db, "Jo", "designer")
     languages.save_translation(db, ids["home"], "French", wording="Où dormez-vous ?",
-                               options={"Hostel": "Foyer", "Own flat": "Appartement"}, person_id=jo)
-    languages.save_translation(db, ids["nights"], "French", wording="Combien de nuits au ${home} ?", person_id=jo)
+                               options={"Hostel": "Foyer", "Own flat": "Appartement"}, actor=jo)
+    languages.save_translation(db, ids["nights"], "French", wording="Combien de nuits au ${home} ?", actor=jo)
     store.set_version_status(db, version_id, "published")
     db.conn.close()
     return ids
