@@ -8,7 +8,7 @@ from surveys import codesign, languages
 from tests.conftest import actor_with_account
 from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
 from surveys.merge import merge_databases
-from surveys.piping import answers_to_show, fill_in_answers, piped_names, rename_piped
+from surveys.piping import answers_to_show, fill_in_answers, piped_names
 from surveys.rules import all_of, describe_constraint, describe_show_if, rule_questions
 from surveys.storage import open_database
 from surveys.storage import core as store
@@ -233,7 +233,6 @@ def test_earlier_answers_fill_in_the_words_in_the_interview_language():
     assert fill_in_answers("Vous dormez au ${home}; aide: ${help}; nom: ${nick}", shown) == \
         "Vous dormez au Foyer; aide: Food, A bed; nom: …"
     assert piped_names("${a} and ${ b } and ${a}") == ["a", "b"]
-    assert rename_piped("Hi ${first-name}", {"first-name": "first_name"}) == "Hi ${first_name}"
 
 
 def test_interviewers_see_the_answer_rule_in_their_language_or_in_words():
