@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from analysis.quality import make_filter, question_measures
 from analysis.themes import read_waiting_answers, stored_terms_by_question
+from surveys.codesign import what_changed_after
 from surveys.storage import core
 from surveys.storage import quality as store
 from surveys.storage.quality import OPEN_TYPES
@@ -77,10 +78,14 @@ def _open_sentence(terms_text: list[str]) -> str | None:
     return f"Words people used most: {listed}."
 
 
-def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
-    """Return the summary as data: title, intro sentences, and per topic the questions and sentences."""
+def summary_parts(db: Database, version_id: str, *, terms: int = 3, read_first: bool = True) -> dict:
+    """Return the summary as data: title, intro sentences, and per topic the questions and sentences.
+
+    Open answers still waiting to be read are read first, unless READ_FIRST is False.
+    """
     version = core.get_version(db, version_id)
-    read_waiting_answers(db)
+    if read_first:
+        read_waiting_answers(db)
     measures = question_measures(db, [version_id])
     first, last = store.interview_date_range(db, [version_id])
     # People who said no to taking part were not talked with about the survey: they are not counted.
@@ -107,6 +112,8 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
     open_ids = asked.loc[asked["type"].isin(OPEN_TYPES) & (asked["answered"] > 0), "question_id"].tolist()
     # Words stored when each answer was read, from the masked text: no hidden name shows here.
     open_terms = stored_terms_by_question(db, version_id, open_ids, top=terms * 3) if open_ids else {}
+    # What the group changed in later versions, with why and what it saw (kept when it adopted them).
+    changes = what_changed_after(db, version_id)
     topics: dict[str, list[dict]] = {}
     for row in asked.itertuples(index=False):
         answered = int(row.answered)
@@ -135,14 +142,27 @@ def summary_parts(db: Database, version_id: str, *, terms: int = 3) -> dict:
         if extra:
             sentences.append(extra)
         topics.setdefault(row.topic or "Other questions", []).append(
-            {"name": row.name, "wording": row.wording, "sentences": sentences}
+            {"name": row.name, "wording": row.wording, "sentences": sentences,
+             "changed": _changed_sentences(changes.get(row.lineage_id), version["label"])}
         )
     return {"title": "You said, we did", "survey": version["survey_name"], "intro": intro, "topics": topics}
 
 
-def you_said_we_did(db: Database, version_id: str) -> str:
+def _changed_sentences(change: dict | None, label: str) -> list[str]:
+    """Return what the group changed in this question after the interviews, why, and what it saw."""
+    if not change:
+        return []
+    out = [f"We changed this question. Now we ask: \u201c{change['after']}\u201d"]
+    out += [f"Why: {reason}" for reason in change["reasons"]]
+    seen = next((v for e in change["evidence"] for v in e.get("versions", []) if v.get("version_label") == label), None)
+    if seen and seen.get("asked"):
+        out.append(f"When we asked it, {seen['explained'] / seen['asked']:.0%} of people needed it explained.")
+    return out
+
+
+def you_said_we_did(db: Database, version_id: str, *, read_first: bool = True) -> str:
     """Return the "You said, we did" summary of a version as Markdown, with space for what changed."""
-    parts = summary_parts(db, version_id)
+    parts = summary_parts(db, version_id, read_first=read_first)
     lines = [f"# {parts['title']}", "", f"## {_markdown_text(parts['survey'])}", ""]
     lines += [" ".join(parts["intro"]), ""]
     for topic, questions in parts["topics"].items():
@@ -152,6 +172,9 @@ def you_said_we_did(db: Database, version_id: str) -> str:
             lines.append("")
             lines += [f"- {_markdown_text(s)}" for s in q["sentences"]]
             lines.append("")
+            if q["changed"]:
+                lines.append("**What we changed:** " + " ".join(_markdown_text(s) for s in q["changed"]))
+                lines.append("")
         lines += [CHANGED_LINE, ""]
     return "\n".join(lines)
 

@@ -137,6 +137,45 @@ def read_waiting_answers(db: Database, limit: int | None = None) -> int:
     return privacy.read_waiting_answers(db, terms_of=terms_of_texts, limit=limit)
 
 
+_readers: dict[str, threading.Thread] = {}
+_readers_lock = threading.Lock()
+
+
+def read_in_background(db_path: str) -> bool:
+    """Start reading the waiting answers of the database at DB_PATH on a thread of its own; return True if started.
+
+    One reader per database per process: a page never waits for the language model to load.
+    The reader opens its own connection and stores what it reads as read_waiting_answers does;
+    answers not read yet are simply not shown (search and common words) until it is done.
+    """
+    with _readers_lock:
+        running = _readers.get(db_path)
+        if running is not None and running.is_alive():
+            return False
+
+        def work() -> None:
+            from surveys.storage import open_database
+
+            db = open_database(db_path, migrate_now=False)
+            try:
+                read_waiting_answers(db)
+            finally:
+                db.conn.close()
+
+        thread = threading.Thread(target=work, name=f"read-answers:{db_path}", daemon=True)
+        _readers[db_path] = thread
+        thread.start()
+        return True
+
+
+def wait_for_background_reading(db_path: str, timeout: float | None = None) -> None:
+    """Return when the background reader of DB_PATH (if any) has finished, or after TIMEOUT seconds."""
+    with _readers_lock:
+        thread = _readers.get(db_path)
+    if thread is not None:
+        thread.join(timeout)
+
+
 def waiting_answers(db: Database) -> int:
     """Return how many open answers and notes are still waiting to be read."""
     return store.count_waiting_texts(db)
@@ -202,11 +241,13 @@ def search_answers(
     end=None,
     limit: int = SEARCH_LIMIT,
     masked: bool = True,
+    read_first: bool = True,
 ) -> pd.DataFrame:
     """Return open answers of a version that contain TEXT (any case), newest first, masked by default.
 
     QUESTION is a question name or id to look in one question only. Columns: question, topic,
-    answer, words, started_at, interview_id, question_id.
+    answer, words, started_at, interview_id, question_id. Answers still waiting to be read are
+    read first, unless READ_FIRST is False (then they are left out until they are read).
     """
     question_ids = None
     if question:
@@ -218,7 +259,8 @@ def search_answers(
     contains = (text or "").strip() or None
     if masked:
         # Only the masked text is searched, so a hidden name is never found by searching for it.
-        read_waiting_answers(db)
+        if read_first:
+            read_waiting_answers(db)
         rows = store.masked_open_answers(db, flt, question_ids=question_ids, contains=contains, limit=limit)
     else:
         rows = store.open_answers(db, flt, question_ids=question_ids, contains=contains, limit=limit)
@@ -282,7 +324,9 @@ __all__ = [
     "open_texts",
     "read_waiting_answers",
     "search_answers",
+    "read_in_background",
     "stored_common_terms",
+    "wait_for_background_reading",
     "stored_terms_by_question",
     "terms_of_texts",
     "waiting_answers",

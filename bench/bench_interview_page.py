@@ -84,8 +84,10 @@ def working_copy(folder: Path) -> tuple[Path, int]:
     path = folder / "bench.db"
     shutil.copy(demo_database(), path)
     db = open_database(path)
-    accounts.create_account(db, "bench-admin", PASSWORD, "admin", "Bench Admin", actor="bench")
-    accounts.create_account(db, "bench-ivy", PASSWORD, "interviewer", "Ivy Bench", actor="bench")
+    admin = accounts.create_account(db, "bench-admin", PASSWORD, "admin", "Bench Admin",
+                                    actor=accounts.command_line_actor(db))
+    accounts.create_account(db, "bench-ivy", PASSWORD, "interviewer", "Ivy Bench",
+                            actor=accounts.actor_for_account(db, admin))
     newest = [v for v in store.list_versions(db) if v["status"] == "published"][-1]
     questions = sum(1 for q in store.questions_for_version(db, newest["id"]) if q["type"] != "note")
     db.conn.close()

@@ -58,7 +58,7 @@ def bench_masking() -> None:
 
 def bench_sign_in() -> None:
     db = open_database(":memory:")
-    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", "bench")
+    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", accounts.command_line_actor(db))
     hasher = PasswordHasher()
     stored = hasher.hash("correct horse battery")
     ours, floor = [], []

@@ -11,6 +11,7 @@ from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
 from ui.common import PAGE_ROLES, db_path, get_db, page_header, require_role, synthetic_notice, version_label
+from ui.design.evidence import look_again_links
 
 st.set_page_config(page_title="Explore – Peer Survey Studio", page_icon="📊", layout="wide")
 db = get_db()
@@ -100,7 +101,7 @@ def load_wording(path, version_ids, interviewer_id, start, end, stamp, scores) -
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def load_terms(path, version_id, question_id, interviewer_id, start, end, stamp) -> pd.DataFrame:
+def load_terms(path, version_id, question_id, interviewer_id, start, end, stamp, waiting) -> pd.DataFrame:
     """Return the common words and phrases in one question's open answers (stored when each was read)."""
     conn = _open(path)
     try:
@@ -111,31 +112,42 @@ def load_terms(path, version_id, question_id, interviewer_id, start, end, stamp)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def load_search(path, version_id, text, question_id, interviewer_id, start, end, stamp) -> pd.DataFrame:
+def load_search(path, version_id, text, question_id, interviewer_id, start, end, stamp, waiting) -> pd.DataFrame:
     """Return matching open answers, searched and shown as masked text only."""
     conn = _open(path)
     try:
-        return themes.search_answers(conn, version_id, text, question_id or None,
-                                     interviewer_id=interviewer_id, start=start, end=end, limit=200)
+        return themes.search_answers(conn, version_id, text, question_id or None, interviewer_id=interviewer_id,
+                                     start=start, end=end, limit=200, read_first=False)
     finally:
         conn.conn.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def load_summary(path, version_id, stamp) -> str:
+def load_summary(path, version_id, stamp, waiting) -> str:
     """Return the "You said, we did" Markdown for a version."""
     conn = _open(path)
     try:
-        return summary.you_said_we_did(conn, version_id)
+        return summary.you_said_we_did(conn, version_id, read_first=False)
     finally:
         conn.conn.close()
 
 
-def read_new_answers() -> None:
-    """Read open answers saved since last time (personal details, masks, common words), once each."""
-    if themes.waiting_answers(db):
-        with st.spinner("Reading the newest answers…"):
-            themes.read_waiting_answers(db)
+def answers_still_waiting() -> int:
+    """Return how many new open answers are still being read, after starting the reader if need be.
+
+    New answers are read once (personal details, masks, common words) on a thread of their own,
+    so the page never waits for the language model; until then they are left out.
+    """
+    waiting = themes.waiting_answers(db)
+    if waiting:
+        themes.read_in_background(path)
+    return waiting
+
+
+def waiting_note(waiting: int) -> None:
+    if waiting:
+        st.caption(f"{tables.plural(waiting, 'new answer')} {'is' if waiting == 1 else 'are'} still being read "
+                   "for personal details, so they are not shown yet. Open this tab again in a moment.")
 
 
 def download(frame: pd.DataFrame, name: str, label: str = "Download this table") -> None:
@@ -200,6 +212,8 @@ numbers = {vid: by_id[vid]["number"] for vid in chosen}
 
 with st.spinner("Working out the figures…"):
     measures = load_measures(path, *filters, None, stamp)
+# New open answers start being read now, so they are ready when someone opens Open answers.
+answers_still_waiting()
 wording = dict(zip(measures["question_id"], measures["wording"]))
 
 # Only the open tab is worked out (the others wait until someone opens them).
@@ -241,6 +255,9 @@ if tab_questions.open:
             if not_asked:
                 st.caption(f"{tables.plural(not_asked, 'question')} {'was' if not_asked == 1 else 'were'} "
                            "not asked yet, so they are left out.")
+            with st.expander("Look at these again: the questions people found hardest", expanded=False):
+                # Each opens the question on the Design page, beside how it did (issue 16).
+                look_again_links(db, survey_id, links=user["role"] in PAGE_ROLES["design"])
             if not words.empty:
                 st.subheader("Answers in their own words")
                 st.dataframe(words, hide_index=True, width="stretch", key="explore_table_words")
@@ -336,7 +353,8 @@ if tab_wording.open:
 
 if tab_open.open:
     with tab_open:
-        read_new_answers()
+        waiting = answers_still_waiting()
+        waiting_note(waiting)
         open_version = st.selectbox("Version", chosen, format_func=labels.get, key="explore_open_version")
         open_questions = measures[(measures["version_id"] == open_version)
                                   & measures["type"].isin(quality_store.OPEN_TYPES)]
@@ -347,7 +365,7 @@ if tab_open.open:
         if open_questions.empty or open_questions["open_answers"].sum() == 0:
             st.info("There are no open answers for these choices yet.")
         else:
-            terms = load_terms(path, open_version, question_id, *filters[1:], stamp)
+            terms = load_terms(path, open_version, question_id, *filters[1:], stamp, waiting)
             st.plotly_chart(charts.terms_chart(terms), key="explore_chart_terms", width="stretch")
             shown_terms = tables.no_blanks(terms.rename(columns={"term": "Word or phrase", "kind": "Kind",
                                                                  "count": "Answers"}).assign(
@@ -356,7 +374,7 @@ if tab_open.open:
             download(shown_terms, "terms")
             search = st.text_input("Look for words in the answers", key="explore_search",
                                    placeholder="For example: council")
-            found = load_search(path, open_version, search, question_id, *filters[1:], stamp)
+            found = load_search(path, open_version, search, question_id, *filters[1:], stamp, waiting)
             st.write(f"{tables.plural(len(found), 'answer')} shown. "
                      "Names, phone numbers and other personal details are hidden.")
             view = tables.no_blanks(pd.DataFrame({
@@ -375,9 +393,10 @@ if tab_summary.open:
         if st.button("Make the summary", key="explore_make_summary"):
             st.session_state["explore_summary_for"] = summary_version
         if st.session_state["explore_summary_for"] == summary_version:
-            read_new_answers()
+            waiting = answers_still_waiting()
+            waiting_note(waiting)
             with st.spinner("Writing the summary…"):
-                text = load_summary(path, summary_version, stamp)
+                text = load_summary(path, summary_version, stamp, waiting)
             st.download_button(
                 "Download the summary", key="explore_download_summary", file_name="you-said-we-did.md",
                 mime=downloads.mime_type("you-said-we-did.md"), on_click="ignore",

@@ -16,7 +16,8 @@ db = get_db()
 user = require_role(db, "admin")
 page_header("Admin", "Accounts, personal details, erasing answers, and a record of who did what.")
 
-actor = user["name"]
+# Library calls take the signed-in account, read from the database on this run: never a role string.
+actor = user["actor"]
 
 
 def count(number: int, word: str) -> str:
@@ -31,8 +32,10 @@ if st.session_state["admin_message"]:
     st.success(st.session_state["admin_message"])
     st.session_state["admin_message"] = None
 
+# The open tab is kept in session state, so a save that reruns the page stays on the same tab.
 tab_people, tab_privacy, tab_erase, tab_log, tab_data, tab_settings = st.tabs(
-    ["People and accounts", "Personal details", "Erase a respondent", "Who did what", "Data in and out", "Settings"]
+    ["People and accounts", "Personal details", "Erase a respondent", "Who did what", "Data in and out", "Settings"],
+    key="admin_tab", on_change="rerun",
 )
 
 # ---- People and accounts ------------------------------------------------------------------------
@@ -117,9 +120,12 @@ with tab_people:
                     except StorageError as exc:
                         st.error(str(exc))
             elif st.button("Turn this account back on", key="admin_account_toggle"):
-                accounts.enable_account(db, picked_id, actor)
-                st.session_state["admin_message"] = "The account is on again."
-                st.rerun()
+                try:
+                    accounts.enable_account(db, picked_id, actor)
+                    st.session_state["admin_message"] = "The account is on again."
+                    st.rerun()
+                except StorageError as exc:
+                    st.error(str(exc))
 
 # ---- Personal details ---------------------------------------------------------------------------
 with tab_privacy:
@@ -159,7 +165,7 @@ with tab_privacy:
             )
             if st.button("Hide the details in this answer", key="admin_privacy_mask"):
                 try:
-                    hidden = privacy.mask_answer(db, to_mask, user["actor"])
+                    hidden = privacy.mask_answer(db, to_mask, actor)
                     st.session_state["admin_privacy_report"] = None
                     st.session_state["admin_message"] = f"Hid {count(sum(hidden.values()), 'detail')} in that answer."
                     st.rerun()
@@ -182,7 +188,8 @@ with tab_erase:
         except StorageError as exc:
             st.error(str(exc))
     if st.button("Erase for good", type="primary", key="admin_erase_submit"):
-        if code.strip() != code_again.strip():
+        # Codes match whatever their case, as the search above does.
+        if not erasure.same_code(code, code_again):
             st.error("The two codes are not the same. Type the code twice, the same both times.")
         else:
             try:
@@ -190,6 +197,9 @@ with tab_erase:
                 st.session_state["admin_message"] = (
                     f"Erased {count(done['interviews'], 'interview')} and {count(done['answers'], 'answer')} for "
                     f"{done['respondent_code']}. Erase it on other laptops and in old backups too."
+                    + ("" if done["wiped"] else
+                       " Someone else had the data open, so a last copy is still in a working file of the "
+                       "database. It is wiped the next time the app opens the database.")
                 )
                 for key in ("admin_erase_code", "admin_erase_code_again", "admin_erase_reason"):
                     st.session_state.pop(key, None)
@@ -201,32 +211,36 @@ with tab_erase:
 with tab_log:
     st.write("Every change, sign-in, export, merge and erasure is kept here. No one can change or delete it.")
     choices = accounts.audit_choices(db)
+    # Older entries name an interviewer by their id: show their name in the menu too.
+    who_names = accounts.names_for(db, choices["actors"])
     col_action, col_actor, col_from, col_to = st.columns(4)
     action = col_action.selectbox("What", [None, *choices["actions"]], key="admin_audit_action",
                                   format_func=lambda a: "Everything" if a is None else a)
     who = col_actor.selectbox("Who", [None, *choices["actors"]], key="admin_audit_actor",
-                              format_func=lambda a: "Everyone" if a is None else a)
+                              format_func=lambda a: "Everyone" if a is None else who_names.get(a, a))
     first_day = col_from.date_input("From", value=None, key="admin_audit_from")
     last_day = col_to.date_input("To", value=None, key="admin_audit_to")
     entries = accounts.audit_log(db, action=action, actor=who, first_day=first_day, last_day=last_day)
     if not entries:
         st.info("Nothing matches.")
     else:
+        view = accounts.audit_log_view(db, entries)
         st.dataframe(
             [
-                {"When": e["at"][:19].replace("T", " "), "Who": e["actor"], "What": e["action"],
-                 "Record": e["record_id"], "Before": e["old_value"], "After": e["new_value"]}
-                for e in entries
+                {"When": e["when"], "Who": e["who"], "What": e["what"], "Record": e["record"],
+                 "Before": e["before"], "After": e["after"]}
+                for e in view
             ],
             hide_index=True,
             width="stretch",
+            key="admin_audit_table",
         )
         file_name = f"who-did-what-{dt.date.today()}.csv"
         st.download_button(
             "Download this list", key="admin_audit_download", file_name=file_name, mime=downloads.CSV_MIME,
             # Made and logged when clicked, after checking again that this account is still an admin.
             data=downloads.logged_download(db_path(), user["actor"], "the record of who did what", file_name,
-                                           lambda rows=entries: accounts.audit_log_csv(rows), rows=len(entries),
+                                           lambda rows=view: accounts.audit_view_csv(rows), rows=len(view),
                                            roles=("admin",)),
             on_click="ignore",
         )
@@ -236,7 +250,8 @@ with tab_data:
     if (Path(__file__).resolve().parents[1] / "ui" / "transfer_panels.py").exists():
         from ui import transfer_panels
 
-        forms, answers, laptops, backups = st.tabs(["Survey forms", "Answers", "Join laptops", "Backup"])
+        forms, answers, laptops, backups = st.tabs(["Survey forms", "Answers", "Join laptops", "Backup"],
+                                                   key="admin_data_tab", on_change="rerun")
         with forms:
             transfer_panels.xlsform_import_panel(db, user)
         with answers:
@@ -250,9 +265,13 @@ with tab_data:
 
 # ---- Settings -----------------------------------------------------------------------------------
 with tab_settings:
-    st.write(f"The database is the file {escape_markdown(str(db_path()))}.")
+    st.write(f"All the data is kept in one file on this laptop: {escape_markdown(str(db_path()))}.")
     status = schema_status(db)
-    st.write(f"Database layout: {len(status['applied'])} changes made, {len(status['pending'])} still to do.")
+    if status["pending"]:
+        st.warning(f"The data file needs {count(len(status['pending']), 'update')} from this version of the app. "
+                   "Close the app and open it again to make them.")
+    else:
+        st.write("The data file is up to date with this version of the app.")
 
     st.header("Respondent codes")
     st.session_state.setdefault("admin_code_pattern", accounts.respondent_code_pattern(db))

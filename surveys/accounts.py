@@ -12,6 +12,7 @@ ui/common.py.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
 import re
 import threading
@@ -93,6 +94,16 @@ class Actor:
 COMMAND_LINE_NAME = "command line"
 
 
+def _command_line_name() -> str:
+    """Return "command line (<computer user>)", so the log says whose computer account ran it."""
+    import getpass
+
+    try:
+        return f"{COMMAND_LINE_NAME} ({getpass.getuser()})"
+    except Exception:  # getuser fails when no user name is set at all
+        return COMMAND_LINE_NAME
+
+
 # ---- passwords --------------------------------------------------------------------------------
 
 
@@ -145,15 +156,23 @@ def create_account(
     password: str,
     role: str,
     display_name: str,
-    actor: str | None,
+    actor: Actor,
     *,
     person_role: str | None = None,
     person_id: str | None = None,
 ) -> str:
     """Return the id of a new account, made with a new person (or linked to PERSON_ID).
 
-    The password must have at least 10 characters; it is stored only as an argon2 hash.
+    Only an admin (ACTOR, checked again in the database) may make accounts. The password must
+    have at least 10 characters; it is stored only as an argon2 hash.
     """
+    actor = check_actor(db, actor, "admin")
+    return _add_account(db, username, password, role, display_name, actor.name,
+                        person_role=person_role, person_id=person_id)
+
+
+def _add_account(db: Database, username: str, password: str, role: str, display_name: str, actor_name: str,
+                 *, person_role: str | None = None, person_id: str | None = None) -> str:
     if role not in ACCOUNT_ROLES:
         raise InvalidInput("Pick a kind of account: admin, designer, interviewer or evaluator.")
     name = _clean_username(username)
@@ -164,7 +183,7 @@ def create_account(
             raise InvalidInput("Someone already has that sign-in name. Pick another one.")
         if person_id is None:
             person_id = store.add_person(
-                db, display_name, person_role or DEFAULT_PERSON_ROLE[role], actor=actor
+                db, display_name, person_role or DEFAULT_PERSON_ROLE[role], actor=actor_name
             )
         else:
             store.get_person(db, person_id)
@@ -183,7 +202,7 @@ def create_account(
             },
         )
         # The log names the account and its role; never the password or its hash.
-        audit(db, actor, "create account", "account", account_id, None,
+        audit(db, actor_name, "create account", "account", account_id, None,
               {"username": name, "role": role, "person_id": person_id})
     return account_id
 
@@ -198,7 +217,7 @@ def create_first_admin(db: Database, username: str, password: str, display_name:
     with write_transaction(db):
         if not needs_first_admin(db):
             raise InvalidInput("There is already an admin account. Sign in with it.")
-        account_id = create_account(db, username, password, "admin", display_name, actor=display_name)
+        account_id = _add_account(db, username, password, "admin", display_name, display_name)
         account = account_store.account_by_id(db, account_id)
         audit(db, account["display_name"], "sign in", "account", account_id, None,
               {"username": account["username"], "how": "made the first admin account"})
@@ -219,23 +238,33 @@ def _refuse_losing_last_admin(db: Database, account: dict) -> None:
 
 
 def change_password(
-    db: Database, account_id: str, new_password: str, actor: str | None, *, old_password: str | None = None
+    db: Database, account_id: str, new_password: str, actor: Actor, *, old_password: str | None = None
 ) -> None:
-    """Set a new password for an account (checking OLD_PASSWORD when a person changes their own)."""
+    """Set a new password for an account: an admin for anyone, or a person for their own account.
+
+    A person changing their own password must give OLD_PASSWORD, checked against the hash.
+    """
+    actor = check_actor(db, actor)
+    own = actor.account_id is not None and actor.account_id == account_id
+    if not own and actor.role != "admin":
+        raise NotAllowed("Only an admin can set someone else's password.")
     account = _get_account(db, account_id)
+    if own and actor.role != "admin" and old_password is None:
+        raise SignInFailed("Type your old password too.")
     if old_password is not None and not _password_matches(account["password_hash"], old_password):
         raise SignInFailed("Your old password is wrong.")
     check_password_rules(new_password, account["username"])
     new_hash = hash_password(new_password)
     with write_transaction(db):
         account_store.update_account(db, account_id, {"password_hash": new_hash})
-        audit(db, actor, "change password", "account", account_id, None, {"username": account["username"]})
+        audit(db, actor.name, "change password", "account", account_id, None, {"username": account["username"]})
 
 
-def set_role(db: Database, account_id: str, role: str, actor: str | None) -> None:
-    """Give an account another role; the last admin cannot stop being an admin."""
+def set_role(db: Database, account_id: str, role: str, actor: Actor) -> None:
+    """Give an account another role (admins only); the last admin cannot stop being an admin."""
     if role not in ACCOUNT_ROLES:
         raise InvalidInput("Pick a kind of account: admin, designer, interviewer or evaluator.")
+    actor = check_actor(db, actor, "admin")
     with write_transaction(db):
         account = _get_account(db, account_id)
         if account["role"] == role:
@@ -243,28 +272,51 @@ def set_role(db: Database, account_id: str, role: str, actor: str | None) -> Non
         if role != "admin":
             _refuse_losing_last_admin(db, account)
         account_store.update_account(db, account_id, {"role": role})
-        audit(db, actor, "change role", "account", account_id, {"role": account["role"]}, {"role": role})
+        audit(db, actor.name, "change role", "account", account_id, {"role": account["role"]}, {"role": role})
 
 
-def disable_account(db: Database, account_id: str, actor: str | None) -> None:
-    """Turn an account off so it can no longer sign in; the last admin cannot be turned off."""
+def disable_account(db: Database, account_id: str, actor: Actor) -> None:
+    """Turn an account off (admins only) so it can no longer sign in; the last admin cannot be turned off."""
+    actor = check_actor(db, actor, "admin")
     with write_transaction(db):
         account = _get_account(db, account_id)
         if account["disabled_at"] is not None:
             return
         _refuse_losing_last_admin(db, account)
         account_store.update_account(db, account_id, {"disabled_at": now()})
-        audit(db, actor, "turn off account", "account", account_id, None, {"username": account["username"]})
+        audit(db, actor.name, "turn off account", "account", account_id, None, {"username": account["username"]})
 
 
-def enable_account(db: Database, account_id: str, actor: str | None) -> None:
-    """Turn an account back on."""
+def enable_account(db: Database, account_id: str, actor: Actor) -> None:
+    """Turn an account back on (admins only)."""
+    actor = check_actor(db, actor, "admin")
     with write_transaction(db):
         account = _get_account(db, account_id)
         if account["disabled_at"] is None:
             return
         account_store.update_account(db, account_id, {"disabled_at": None})
-        audit(db, actor, "turn on account", "account", account_id, None, {"username": account["username"]})
+        audit(db, actor.name, "turn on account", "account", account_id, None, {"username": account["username"]})
+
+
+def recover_admin_password(db: Database, username: str, new_password: str, who: str) -> str:
+    """Return the account id after setting a new password on an admin account and turning it on.
+
+    The way back in when nobody remembers an admin password: for whoever holds the laptop's
+    files (the command line's `reset-password --recover`), who can read the database anyway.
+    WHO (the computer user) is logged as "recover admin password".
+    """
+    account = account_store.account_by_username(db, (username or "").strip())
+    if account is None:
+        raise NotFound(f"There is no account called {username}.")
+    if account["role"] != "admin":
+        raise NotAllowed("Only an admin account can be recovered this way. An admin can set other passwords.")
+    check_password_rules(new_password, account["username"])
+    new_hash = hash_password(new_password)
+    with write_transaction(db):
+        account_store.update_account(db, account["account_id"], {"password_hash": new_hash, "disabled_at": None})
+        audit(db, who, "recover admin password", "account", account["account_id"], None,
+              {"username": account["username"]})
+    return account["account_id"]
 
 
 def list_accounts(db: Database) -> list[dict]:
@@ -412,7 +464,7 @@ def command_line_actor(db: Database, username: str | None = None, password: str 
     (checked like a sign-in, with the same slowing down of guesses).
     """
     if not account_store.active_accounts(db):
-        return Actor(None, None, COMMAND_LINE_NAME, "admin")
+        return Actor(None, None, _command_line_name(), "admin")
     if not username or password is None:
         raise NotAllowed("This database has accounts. Give your sign-in name and password to do this.")
     wait = delay_before_attempt(db, username)
@@ -436,12 +488,13 @@ def idle_minutes(db: Database) -> int:
     return minutes if low <= minutes <= high else DEFAULT_IDLE_MINUTES
 
 
-def set_idle_minutes(db: Database, minutes: int, actor: str | None) -> None:
-    """Store how many idle minutes sign a person out (1 to 1440)."""
+def set_idle_minutes(db: Database, minutes: int, actor: Actor) -> None:
+    """Store how many idle minutes sign a person out (1 to 1440); admins only."""
     low, high = IDLE_MINUTES_RANGE
-    if not isinstance(minutes, int) or not low <= minutes <= high:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not low <= minutes <= high:
         raise InvalidInput(f"Pick a number of minutes from {low} to {high}.")
-    set_setting(db, IDLE_SETTING, str(minutes), actor=actor)
+    actor = check_actor(db, actor, "admin")
+    set_setting(db, IDLE_SETTING, str(minutes), actor=actor.name)
 
 
 def session_expired(user: Mapping, now: float, idle_minutes: int = DEFAULT_IDLE_MINUTES) -> bool:
@@ -473,8 +526,9 @@ def single_user(db: Database, environ: Mapping[str, str] | None = None) -> dict 
     return user_for_account(accounts[0])
 
 
-def set_single_user_mode(db: Database, on: bool, actor: str | None) -> None:
-    """Turn the single-laptop setting on or off; on needs exactly one account, an admin."""
+def set_single_user_mode(db: Database, on: bool, actor: Actor) -> None:
+    """Turn the single-laptop setting on or off (admins only); on needs exactly one account, an admin."""
+    actor = check_actor(db, actor, "admin")
     if on:
         accounts = account_store.active_accounts(db)
         if len(accounts) != 1 or accounts[0]["role"] != "admin":
@@ -482,7 +536,7 @@ def set_single_user_mode(db: Database, on: bool, actor: str | None) -> None:
                 "The single-laptop setting is for one person working alone. "
                 "It needs exactly one account that is on, and it must be an admin account."
             )
-    set_setting(db, SINGLE_USER_SETTING, "1" if on else "0", actor=actor)
+    set_setting(db, SINGLE_USER_SETTING, "1" if on else "0", actor=actor.name)
 
 
 def log_single_user_sign_in(db: Database, user: Mapping) -> None:
@@ -500,8 +554,9 @@ def respondent_code_pattern(db: Database) -> str:
     return get_setting(db, CODE_PATTERN_SETTING) or DEFAULT_CODE_PATTERN
 
 
-def set_respondent_code_pattern(db: Database, pattern: str, actor: str | None) -> None:
-    """Store the pattern respondent codes should match, after checking it works."""
+def set_respondent_code_pattern(db: Database, pattern: str, actor: Actor) -> None:
+    """Store the pattern respondent codes should match, after checking it works; admins only."""
+    actor = check_actor(db, actor, "admin")
     pattern = (pattern or "").strip()
     if not pattern:
         raise InvalidInput("Type a pattern for the codes.")
@@ -509,7 +564,7 @@ def set_respondent_code_pattern(db: Database, pattern: str, actor: str | None) -
         re.compile(pattern)
     except re.error as exc:
         raise InvalidInput(f"That pattern does not work: {exc}.") from exc
-    set_setting(db, CODE_PATTERN_SETTING, pattern, actor=actor)
+    set_setting(db, CODE_PATTERN_SETTING, pattern, actor=actor.name)
 
 
 # ---- who did what: the audit log for the admin -----------------------------------------------
@@ -547,6 +602,93 @@ def audit_choices(db: Database) -> dict[str, list[str]]:
     return {"actions": account_store.audit_actions(db), "actors": account_store.audit_actors(db)}
 
 
+# How the audit log's stored values read on the admin page: field names and codes in words.
+FIELD_WORDS = {
+    "value": "answer", "opt_out": "no answer", "reason": "why", "respondent_code": "respondent code",
+    "interviewer_id": "interviewer", "person_id": "person", "author_id": "person", "question_id": "question",
+    "interview_id": "interview", "version_id": "survey version", "started_at": "started",
+    "finished_at": "finished", "updated_at": "changed", "created_at": "made", "published_at": "published",
+    "status": "state", "consent": "agreed to take part", "display_name": "name", "username": "sign-in name",
+    "synthetic": "made-up demo data", "mode": "way of asking", "note": "interviewer's note",
+    "needed_explaining": "needed explaining", "upsetting": "upset them", "word_count": "words",
+    "identifiable": "personal details left in", "already_here": "already here", "file": "file",
+    "interviews": "interviews", "answers": "answers", "rows": "rows", "what": "what",
+}
+CODE_WORDS = {
+    "skipped": "skipped", "dont_know": "don't know", "prefer_not_to_say": "prefer not to say",
+    "draft": "not sent in yet", "submitted": "sent in", "published": "ready to use", "retired": "no longer used",
+    "given": "yes", "declined": "no", "one_at_a_time": "one question at a time", "whole_form": "all questions at once",
+}
+# Fields that only repeat the record's own id or a time already shown in "When".
+HIDDEN_FIELDS = ("id", "lineage_id", "password_hash")
+
+
+def _plain_value(key: str, value: object, names: Mapping[str, str]) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_plain_value(key, v, names) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{FIELD_WORDS.get(k, k.replace('_', ' '))}: {_plain_value(k, v, names)}"
+                         for k, v in value.items() if v not in (None, "") and k not in HIDDEN_FIELDS)
+    text = str(value)
+    if key in ("synthetic", "needed_explaining", "reworded", "upsetting", "required") and text in ("0", "1"):
+        return "yes" if text == "1" else "no"
+    if text in names:
+        return names[text]
+    if key in ("at", "started_at", "finished_at", "updated_at", "created_at", "published_at") and "T" in text:
+        return text[:16].replace("T", " ")
+    return CODE_WORDS.get(text, text)
+
+
+def audit_value_words(raw: str | None, names: Mapping[str, str] | None = None) -> str:
+    """Return a stored audit value (JSON or text) as plain words: "answer: Yes; why: typo"."""
+    from surveys.storage.migrations import ERASED_MARK
+
+    if raw is None or raw == "":
+        return ""
+    if raw == ERASED_MARK:
+        return "(erased)"
+    try:
+        value = json.loads(raw)
+    except (json.JSONDecodeError, TypeError):
+        return _plain_value("", raw, names or {})
+    return _plain_value("", value, names or {})
+
+
+def names_for(db: Database, ids) -> dict[str, str]:
+    """Return {id: name} for the people, accounts and questions among IDS (others are left out)."""
+    return account_store.names_for_ids(db, list(ids))
+
+
+def audit_log_view(db: Database, rows: list[dict]) -> list[dict]:
+    """Return audit log rows as people read them: when, who (a name, never an id), what, and
+    before and after in plain words instead of stored JSON."""
+    names = account_store.names_for_ids(db, _ids_in(rows))
+    view = []
+    for row in rows:
+        who = row.get("actor") or ""
+        view.append({
+            "when": (row.get("at") or "")[:19].replace("T", " "),
+            "who": names.get(who, who) or "(the app)",
+            "what": row.get("action") or "",
+            "record": names.get(row.get("record_id") or "", row.get("record_id") or ""),
+            "before": audit_value_words(row.get("old_value"), names),
+            "after": audit_value_words(row.get("new_value"), names),
+        })
+    return view
+
+
+def _ids_in(rows: list[dict]) -> set[str]:
+    """Return every id-shaped text in the rows' who, record and values, to look their names up."""
+    found: set[str] = set()
+    for row in rows:
+        for text in (row.get("actor"), row.get("record_id"), row.get("old_value"), row.get("new_value")):
+            for part in re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", text or ""):
+                found.add(part)
+    return found
+
+
 AUDIT_CSV_COLUMNS = ("at", "actor", "action", "table_name", "record_id", "old_value", "new_value")
 
 
@@ -558,6 +700,15 @@ def audit_log_csv(rows: list[dict]) -> bytes:
                      ([row.get(column) for column in AUDIT_CSV_COLUMNS] for row in rows))
 
 
+def audit_view_csv(view: list[dict]) -> bytes:
+    """Return audit rows as shown on the admin page (names and plain words) as a safe CSV file."""
+    from surveys.downloads import csv_bytes
+
+    columns = ("when", "who", "what", "record", "before", "after")
+    return csv_bytes(["When", "Who", "What", "Record", "Before", "After"],
+                     ([row[c] for c in columns] for row in view))
+
+
 __all__ = [
     "ACCOUNT_ROLES",
     "ROLE_LABELS",
@@ -567,6 +718,10 @@ __all__ = [
     "audit_choices",
     "audit_log",
     "audit_log_csv",
+    "audit_log_view",
+    "names_for",
+    "audit_value_words",
+    "audit_view_csv",
     "authenticate",
     "change_password",
     "check_password_rules",
@@ -580,6 +735,7 @@ __all__ = [
     "list_accounts",
     "log_single_user_sign_in",
     "needs_first_admin",
+    "recover_admin_password",
     "refresh_user",
     "Actor",
     "NotAllowed",

@@ -15,20 +15,22 @@ Nobody can agree or adopt a proposal while someone blocks it.
 
 from __future__ import annotations
 
-import csv
 import difflib
 import html
-import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
+from . import accounts
+from .accounts import Actor
 from .rules import SHOW_IF_LABELS, describe_show_if
 from .safe_markdown import escape_markdown
 from .storage import audit, new_id, now, write_transaction
 from .storage import codesign as sql
 from .storage import core as store
+from .storage.codesign import StaleSave
 from .storage.core import InvalidInput
 
 STANCES = ("agree", "unsure", "disagree", "block")
@@ -78,32 +80,53 @@ LOCKED_ANSWERED = (
 )
 
 
-# ---- people ---------------------------------------------------------------------------------
+# ---- who is acting ---------------------------------------------------------------------------
+
+DESIGN_ROLES = ("admin", "designer")
 
 
-def _person(db: Database, person_id: str) -> dict:
+def _allowed(db: Database, actor: Actor) -> Actor:
+    """Return the actor as the database knows it now, when it may design; raise NotAllowed otherwise."""
+    return accounts.check_actor(db, actor, *DESIGN_ROLES)
+
+
+def _speaker(db: Database, actor: Actor, speaker_id: str | None) -> dict:
+    """Return the person whose idea it is: SPEAKER_ID in a group, else the signed-in person."""
+    person_id = speaker_id or actor.person_id
     if not person_id:
         raise InvalidInput("Pick who is doing this first.")
     return store.get_person(db, person_id)
 
 
-def _actor(person: dict) -> str:
-    return person["display_name"]
+def _for(person: dict, actor: Actor) -> dict:
+    """Return the audit note of whose idea it was, when someone else typed it in."""
+    return {} if person["id"] == actor.person_id else {"for": person["display_name"]}
 
 
 # ---- proposals ------------------------------------------------------------------------------
 
 
-def propose_wording(db: Database, question_id: str, wording: str, person_id: str, reason: str = "") -> str:
-    """Return the id of a new proposal: another wording for a question, with who and why."""
+def propose_wording(db: Database, question_id: str, wording: str, actor: Actor, reason: str = "", *,
+                    speaker_id: str | None = None) -> str:
+    """Return the id of a new proposal: another wording for a question, with who and why.
+
+    SPEAKER_ID is the person whose idea it is (in a group, the signed-in person types for them).
+    The same words proposed twice (a second click) are refused, so nothing is counted twice.
+    """
     wording = (wording or "").strip()
     if not wording:
         raise InvalidInput("Write the new wording first.")
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
+        person = _speaker(db, actor, speaker_id)
         question = store.get_question(db, question_id)
-        if wording == question["wording"].strip():
+        if " ".join(wording.split()) == " ".join(question["wording"].split()):
             raise InvalidInput("This is the same as the wording now. Change some words first.")
+        twin = sql.open_proposal_with_wording(db, question["lineage_id"], wording)
+        if twin is not None:
+            raise InvalidInput(
+                f"{twin['author_name']} has already proposed these words. React to that proposal instead."
+            )
         row = {
             "id": new_id(),
             "question_id": question_id,
@@ -118,7 +141,7 @@ def propose_wording(db: Database, question_id: str, wording: str, person_id: str
             "decided_at": None,
         }
         sql.insert_proposal(db, row)
-        audit(db, _actor(person), "propose wording", "proposal", row["id"], None, row)
+        audit(db, actor.name, "propose wording", "proposal", row["id"], None, {**row, **_for(person, actor)})
     return row["id"]
 
 
@@ -133,18 +156,20 @@ def proposals_for_question(db: Database, question_id: str) -> list[dict]:
     return sql.proposals_for_lineage(db, question["lineage_id"])
 
 
-def comment(db: Database, proposal_id: str, person_id: str, body: str) -> str:
-    """Return the id of a new comment on a proposal."""
+def comment(db: Database, proposal_id: str, actor: Actor, body: str, *, speaker_id: str | None = None) -> str:
+    """Return the id of a new comment on a proposal, by SPEAKER_ID (default: the signed-in person)."""
     body = (body or "").strip()
     if not body:
         raise InvalidInput("Write your comment first.")
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
+        person = _speaker(db, actor, speaker_id)
         sql.get_proposal(db, proposal_id)
         row = {"id": new_id(), "proposal_id": proposal_id, "person_id": person["id"], "body": body,
                "created_at": now()}
         sql.insert_comment(db, row)
-        audit(db, _actor(person), "comment on proposal", "proposal_comment", row["id"], None, row)
+        audit(db, actor.name, "comment on proposal", "proposal_comment", row["id"], None,
+              {**row, **_for(person, actor)})
     return row["id"]
 
 
@@ -153,7 +178,8 @@ def comments_for(db: Database, proposal_id: str) -> list[dict]:
     return sql.comments_for(db, proposal_id)
 
 
-def react(db: Database, proposal_id: str, person_id: str, stance: str, reason: str = "") -> str:
+def react(db: Database, proposal_id: str, actor: Actor, stance: str, reason: str = "", *,
+          speaker_id: str | None = None) -> str:
     """Return the id of a person's reaction to a proposal; it replaces their earlier one.
 
     Disagree and block need a reason, so the group knows what to talk about.
@@ -165,7 +191,8 @@ def react(db: Database, proposal_id: str, person_id: str, stance: str, reason: s
         word = "disagree" if stance == "disagree" else "block this"
         raise InvalidInput(f"Say why you {word}, so the group can talk about it.")
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
+        person = _speaker(db, actor, speaker_id)
         proposal = sql.get_proposal(db, proposal_id)
         if proposal["status"] not in OPEN_STATUSES:
             raise InvalidInput("This proposal has been decided, so it cannot take new reactions.")
@@ -173,9 +200,9 @@ def react(db: Database, proposal_id: str, person_id: str, stance: str, reason: s
         row = {"id": new_id(), "proposal_id": proposal_id, "person_id": person["id"], "stance": stance,
                "reason": reason, "created_at": now()}
         sql.replace_reaction(db, row)
-        audit(db, _actor(person), "react to proposal", "proposal_reaction", proposal_id,
+        audit(db, actor.name, "react to proposal", "proposal_reaction", proposal_id,
               {"stance": old["stance"], "reason": old["reason"]} if old else None,
-              {"stance": stance, "reason": reason, "person_id": person["id"]})
+              {"stance": stance, "reason": reason, "person_id": person["id"], "name": person["display_name"]})
     return row["id"]
 
 
@@ -216,19 +243,39 @@ def _refuse_if_blocked(db: Database, proposal_id: str, doing: str) -> None:
         )
 
 
-def set_status(db: Database, proposal_id: str, status: str, person_id: str, reason: str = "") -> dict:
-    """Return the proposal after moving it to STATUS (proposed, agreed, adopted or rejected)."""
+def _refuse_stale_proposal(db: Database, proposal: dict, based_on: int | None) -> None:
+    """Raise StaleSave when the proposal (its state or the group's reactions) changed since it was shown."""
+    if based_on is None or proposal["revision"] == based_on:
+        return
+    by = sql.last_change_by(db, "proposal", proposal["id"]) or sql.last_change_by(
+        db, "proposal_reaction", proposal["id"]) or "Someone"
+    stance = group_stance(db, proposal["id"])["summary"]
+    raise StaleSave(
+        f"{by} changed this proposal or reacted to it after you opened it, so nothing was changed. "
+        f"It is {PROPOSAL_STATUS_LABELS[proposal['status']].lower()} now. {stance} Look again, then choose.",
+        theirs=proposal["wording"], by=by, revision=proposal["revision"],
+    )
+
+
+def set_status(db: Database, proposal_id: str, status: str, actor: Actor, reason: str = "", *,
+               based_on: int | None) -> dict:
+    """Return the proposal after moving it to STATUS (proposed, agreed, adopted or rejected).
+
+    BASED_ON is the proposal's revision as the person saw it; a move based on an older view is
+    refused (StaleSave), so nobody decides on a state or reactions that have changed.
+    """
     if status not in PROPOSAL_STATUSES:
         raise InvalidInput("Pick proposed, agreed, adopted or not used.")
     if status == "adopted":
-        adopt(db, proposal_id, person_id)
+        adopt(db, proposal_id, actor, based_on=based_on)
         return sql.get_proposal(db, proposal_id)
     reason = (reason or "").strip()
     if status == "rejected" and not reason:
         raise InvalidInput("Say why this wording is not being used, so the person who wrote it knows.")
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
         proposal = sql.get_proposal(db, proposal_id)
+        _refuse_stale_proposal(db, proposal, based_on)
         if proposal["status"] == status:
             return proposal
         if status not in ALLOWED_MOVES[proposal["status"]]:
@@ -240,7 +287,7 @@ def set_status(db: Database, proposal_id: str, status: str, person_id: str, reas
             _refuse_if_blocked(db, proposal_id, "agree")
         decided = now() if status in ("agreed", "rejected") else None
         sql.set_proposal_status(db, proposal_id, status, reason, decided)
-        audit(db, _actor(person), f"mark proposal {status}", "proposal", proposal_id,
+        audit(db, actor.name, f"mark proposal {status}", "proposal", proposal_id,
               {"status": proposal["status"]}, {"status": status, "reason": reason})
     return sql.get_proposal(db, proposal_id)
 
@@ -259,14 +306,17 @@ def _target_question(db: Database, proposal: dict) -> str:
     return draft["id"]
 
 
-def adopt(db: Database, proposal_id: str, person_id: str) -> dict:
+def adopt(db: Database, proposal_id: str, actor: Actor, *, based_on: int | None,
+          evidence: dict | None = None) -> dict:
     """Return the question after writing the proposal's wording into the draft version.
 
-    The wording it replaces is kept in the question's history, with who adopted the new one.
+    The wording it replaces is kept in the question's history, with who adopted the new one,
+    and EVIDENCE: what the group saw about how the question did in interviews when it decided.
     """
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
         proposal = sql.get_proposal(db, proposal_id)
+        _refuse_stale_proposal(db, proposal, based_on)
         if proposal["status"] not in OPEN_STATUSES:
             raise InvalidInput(
                 f"This proposal is {PROPOSAL_STATUS_LABELS[proposal['status']].lower()}, so it cannot be adopted."
@@ -274,18 +324,19 @@ def adopt(db: Database, proposal_id: str, person_id: str) -> dict:
         _refuse_if_blocked(db, proposal_id, "adopt")
         question_id = _target_question(db, proposal)
         question = store.get_question(db, question_id)
-        _keep_old_wording(db, question, person["id"], proposal_id,
-                          f"Replaced by the wording {proposal['author_name']} proposed.")
-        updated = store.update_question(db, question_id, {"wording": proposal["wording"]}, actor=_actor(person))
+        _keep_old_wording(db, question, actor.person_id, proposal_id,
+                          f"Replaced by the wording {proposal['author_name']} proposed.", evidence)
+        updated = store.update_question(db, question_id, {"wording": proposal["wording"]}, actor=actor.name)
         sql.set_proposal_status(db, proposal_id, "adopted", "", now())
-        audit(db, _actor(person), "adopt proposal", "proposal", proposal_id,
+        audit(db, actor.name, "adopt proposal", "proposal", proposal_id,
               {"status": proposal["status"], "wording": question["wording"]},
-              {"status": "adopted", "wording": proposal["wording"], "question_id": question_id})
+              {"status": "adopted", "wording": proposal["wording"], "question_id": question_id,
+               "reason": proposal["reason"]})
     return updated
 
 
 def _keep_old_wording(db: Database, question: dict, person_id: str | None, proposal_id: str | None,
-                      reason: str) -> None:
+                      reason: str, evidence: dict | None = None) -> None:
     sql.insert_wording_history(db, {
         "id": new_id(),
         "question_id": question["id"],
@@ -295,6 +346,7 @@ def _keep_old_wording(db: Database, question: dict, person_id: str | None, propo
         "proposal_id": proposal_id,
         "reason": reason,
         "changed_at": now(),
+        "evidence": evidence,
     })
 
 
@@ -311,11 +363,25 @@ def edit_locks(db: Database, question_id: str) -> dict[str, str | None]:
     return {"wording": None, "type_options": None}
 
 
-def save_question(db: Database, question_id: str, changes: dict, person_id: str, reason: str = "") -> dict:
-    """Return the question after saving CHANGES; a changed wording keeps the old one in history."""
+def save_question(db: Database, question_id: str, changes: dict, actor: Actor, reason: str = "", *,
+                  based_on: int | None, evidence: dict | None = None) -> dict:
+    """Return the question after saving CHANGES; a changed wording keeps the old one in history.
+
+    BASED_ON is the question's revision when the person opened it. When someone else saved it
+    since, nothing is saved: StaleSave carries both wordings so the person can choose (keep
+    theirs, or offer their own as a proposal). Two tabs of one person are treated the same way.
+    """
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
         question = store.get_question(db, question_id)
+        if based_on is not None and question["revision"] != based_on:
+            by = sql.last_change_by(db, "question", question_id) or "Someone"
+            raise StaleSave(
+                f"{by} saved this question after you opened it, so your words were not saved. "
+                "Nothing is lost: look at both wordings and choose.",
+                mine=(changes.get("wording") if "wording" in changes else question["wording"]) or "",
+                theirs=question["wording"], by=by, revision=question["revision"],
+            )
         locks = edit_locks(db, question_id)
         if locks["wording"]:
             raise InvalidInput(locks["wording"])
@@ -325,8 +391,29 @@ def save_question(db: Database, question_id: str, changes: dict, person_id: str,
         if "wording" in changes:
             changes = {**changes, "wording": (changes["wording"] or "").strip()}
             if changes["wording"] and changes["wording"] != question["wording"]:
-                _keep_old_wording(db, question, person["id"], None, (reason or "").strip() or "Edited")
-        return store.update_question(db, question_id, changes, actor=_actor(person))
+                _keep_old_wording(db, question, actor.person_id, None, (reason or "").strip() or "Edited",
+                                  evidence)
+        return store.update_question(db, question_id, changes, actor=actor.name)
+
+
+def add_question(db: Database, actor: Actor, version_id: str, *, name: str, type: str, wording: str,
+                 options: Sequence[str] = ()) -> str:
+    """Return the id of a new question at the end of a draft version."""
+    actor = _allowed(db, actor)
+    return store.add_question(db, version_id, name=name, type=type, wording=wording, options=options,
+                              actor=actor.name)
+
+
+def move_question(db: Database, actor: Actor, question_id: str, position: int) -> None:
+    """Move a question to POSITION (1 is first) in its draft version."""
+    actor = _allowed(db, actor)
+    store.move_question(db, question_id, position, actor=actor.name)
+
+
+def delete_question(db: Database, actor: Actor, question_id: str) -> None:
+    """Take a question out of its draft version (refused once people have answered it)."""
+    actor = _allowed(db, actor)
+    store.delete_question(db, question_id, actor=actor.name)
 
 
 def parse_options(text: str) -> list[str]:
@@ -337,25 +424,42 @@ def parse_options(text: str) -> list[str]:
 # ---- versions and history -------------------------------------------------------------------
 
 
-def start_new_version(db: Database, published_version_id: str, person_id: str, label: str = "") -> str:
+def start_new_version(db: Database, published_version_id: str, actor: Actor, label: str = "") -> str:
     """Return the id of a new draft version copied from a published one (questions keep lineage)."""
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
         source = store.get_version(db, published_version_id)
         if source["status"] == "draft":
             raise InvalidInput("This version is still a draft, so you can change it as it is.")
         return store.create_version(db, source["survey_id"], label.strip(), based_on_id=published_version_id,
-                                    actor=_actor(person))
+                                    actor=actor.name)
 
 
-def publish(db: Database, version_id: str, person_id: str) -> None:
-    """Publish a draft version: from then on it is frozen and ready for interviews."""
+def other_ready_versions(db: Database, version_id: str) -> list[dict]:
+    """Return the other versions of the same survey that are ready to use (published) now."""
+    version = store.get_version(db, version_id)
+    return [v for v in store.list_versions(db, version["survey_id"])
+            if v["status"] == "published" and v["id"] != version_id]
+
+
+def publish(db: Database, version_id: str, actor: Actor, *, retire_older: bool = True) -> list[str]:
+    """Publish a draft version: from then on it is frozen and ready for interviews.
+
+    With RETIRE_OLDER (the default) the other versions of the survey that were ready to use are
+    retired, so interviewers are offered only the new one; return the labels of those retired.
+    """
     with write_transaction(db):
-        person = _person(db, person_id)
+        actor = _allowed(db, actor)
         version = store.get_version(db, version_id)
         if version["status"] != "draft":
             raise InvalidInput("This version is already ready to use.")
-        store.set_version_status(db, version_id, "published", actor=_actor(person))
+        older = other_ready_versions(db, version_id)
+        store.set_version_status(db, version_id, "published", actor=actor.name)
+        if not retire_older:
+            return []
+        for other in older:
+            store.set_version_status(db, other["id"], "retired", actor=actor.name)
+        return [other["label"] for other in older]
 
 
 def wording_history(db: Database, lineage_id: str) -> list[dict]:
@@ -374,6 +478,29 @@ def wording_history(db: Database, lineage_id: str) -> list[dict]:
         ]
         result.append({**question, "earlier": earlier})
     return result
+
+
+def what_changed_after(db: Database, version_id: str) -> dict[str, dict]:
+    """Return, per question (lineage) of a version, how later versions changed its wording and why.
+
+    Each value: before (the wording in this version), after (the newest wording), version_label
+    (where the newest change was made), reasons (the proposal's reason, else the reason typed in
+    Edit, oldest first) and evidence (what the group saw when it decided, newest first). Only
+    questions whose wording changed are listed. "You said, we did" uses this to say what changed.
+    """
+    changes: dict[str, dict] = {}
+    for row in sql.changes_after_version(db, version_id):
+        entry = changes.setdefault(row["lineage_id"], {
+            "before": row["before"], "after": row["now"], "version_label": row["version_label"],
+            "reasons": [], "evidence": [],
+        })
+        entry["after"], entry["version_label"] = row["now"], row["version_label"]
+        reason = row["proposal_reason"] or ("" if row["reason"] == "Edited" else row["reason"])
+        if reason and reason not in entry["reasons"]:
+            entry["reasons"].append(reason)
+        if row["evidence"]:
+            entry["evidence"].insert(0, row["evidence"])
+    return {lineage: entry for lineage, entry in changes.items() if entry["after"] != entry["before"]}
 
 
 # ---- comparing wordings ---------------------------------------------------------------------
@@ -466,6 +593,13 @@ def diff_markdown(diff: Iterable[tuple[str, str]]) -> str:
 # ---- question list --------------------------------------------------------------------------
 
 
+def _max_chars() -> int:
+    from .checks import MAX_TEXT_CHARS
+
+    return MAX_TEXT_CHARS
+
+
+
 def dismissed_for(db: Database, question_id: str) -> list[tuple[str, str]]:
     """Return the (code, quoted words) of the flags the group dismissed on a question."""
     from .storage import glossary
@@ -476,10 +610,97 @@ def dismissed_for(db: Database, question_id: str) -> list[tuple[str, str]]:
     ]
 
 
+def dismiss_flag(db: Database, actor: Actor, question_id: str, code: str, quoted: str, reason: str) -> dict:
+    """Return the new dismissal: the group says one flag is fine for one question, and why."""
+    from .storage import glossary
+
+    actor = _allowed(db, actor)
+    return glossary.dismiss_flag(db, question_id, code, quoted, reason, actor.person_id, actor_name=actor.name)
+
+
+def undo_dismissal(db: Database, actor: Actor, dismissal_id: str) -> dict:
+    """Return the dismissal after bringing its flag back on the question."""
+    from .storage import glossary
+
+    actor = _allowed(db, actor)
+    return glossary.undo_dismissal(db, dismissal_id, actor.person_id, actor_name=actor.name)
+
+
+def dismissed_flags(db: Database, question_id: str) -> list[dict]:
+    """Return the flags the group dismissed on a question: code, quoted words, reason, who and when."""
+    from .storage import glossary
+
+    return glossary.dismissals_listed(db, question_id)
+
+
+# ---- the group's word list --------------------------------------------------------------------
+
+
+def add_glossary_term(db: Database, actor: Actor, term: str, kind: str, alternative: str = "",
+                      reason: str = "") -> dict:
+    """Return the new word on the group's list (jargon, unkind label or accepted)."""
+    from .storage import glossary
+
+    actor = _allowed(db, actor)
+    return glossary.add_term(db, term, kind, alternative=alternative, reason=reason, person_id=actor.person_id,
+                             actor_name=actor.name)
+
+
+def change_glossary_term(db: Database, actor: Actor, term_id: str, alternative: str, reason: str, *,
+                         based_on: int | None) -> dict:
+    """Return the word after changing what to say instead and why; a change based on an old copy
+    is refused with both texts (StaleSave)."""
+    from .storage import glossary
+
+    actor = _allowed(db, actor)
+    return glossary.change_term(db, term_id, alternative, reason, actor.person_id, based_on=based_on,
+                                actor_name=actor.name)
+
+
+def remove_glossary_term(db: Database, actor: Actor, term_id: str, reason: str, *, based_on: int | None) -> dict:
+    """Return the word after taking it off the list, with the reason; refused when it changed since."""
+    from .storage import glossary
+
+    actor = _allowed(db, actor)
+    return glossary.remove_term(db, term_id, actor.person_id, reason, based_on=based_on, actor_name=actor.name)
+
+
 def check_question_row(db: Database, question: dict, checker: Any) -> Any:
     """Return the checker's report on a saved question, leaving out flags the group dismissed."""
-    return checker.check(question["wording"], question.get("options") or None,
-                         dismissed=dismissed_for(db, question["id"]))
+    return check_wording(checker, question["wording"], question.get("options") or None,
+                         dismissed_for(db, question["id"]))
+
+
+def check_wording(checker: Any, text: str, options: Sequence[str] | None = None,
+                  dismissed: Iterable[tuple[str, str]] = ()) -> Any:
+    """Return the checker's report on TEXT, checking at most MAX_TEXT_CHARS characters.
+
+    The command line refuses longer questions; here a long paste is checked up to the limit
+    (the page says so), so typing in a very long box stays quick.
+    """
+    from .checks import MAX_TEXT_CHARS
+
+    return checker.check((text or "")[:MAX_TEXT_CHARS], list(options or []) or None, dismissed=dismissed)
+
+
+def is_capped(text: str) -> bool:
+    """Return True when TEXT is longer than the checker looks at."""
+    from .checks import MAX_TEXT_CHARS
+
+    return len(text or "") > MAX_TEXT_CHARS
+
+
+def collapse_flags(flags: Iterable[Any]) -> list[tuple[Any, int]]:
+    """Return each different flag once, with how many times it was found, in the order first found.
+
+    Flags are the same when their code, quoted words and message are the same: a word repeated
+    79 times is one thing to talk about, not 79.
+    """
+    groups: dict[tuple, list] = {}
+    for flag in flags:
+        key = (_field(flag, "code"), (_field(flag, "quoted") or "").casefold(), _field(flag, "message"))
+        groups.setdefault(key, [flag, 0])[1] += 1
+    return [(flag, count) for flag, count in groups.values()]
 
 
 def question_list(db: Database, version_id: str, checker: Any, code: str | None = None) -> list[dict]:
@@ -493,7 +714,7 @@ def question_list(db: Database, version_id: str, checker: Any, code: str | None 
     open_counts = sql.open_proposal_counts(db, version_id)
     # One batch, so the language model parses the whole version in one go.
     reports = checker.check_many(
-        [(q["wording"], q["options"] or None, dismissed_for(db, q["id"])) for q in questions]
+        [(q["wording"][:_max_chars()], q["options"] or None, dismissed_for(db, q["id"])) for q in questions]
     )
     rows = []
     for question, report in zip(questions, reports):
@@ -527,55 +748,80 @@ def question_list(db: Database, version_id: str, checker: Any, code: str | None 
 
 # ---- contributions --------------------------------------------------------------------------
 
-CONTRIBUTION_COLUMNS = ("name", "role", "proposed", "adopted", "commented", "reacted", "translated", "total")
+CONTRIBUTION_COLUMNS = ("name", "role", "proposed", "adopted", "edited", "commented", "reacted", "translated",
+                        "total")
+CONTRIBUTION_HEADINGS = ("Name", "Role", "Wordings proposed", "Wordings adopted", "Wordings changed in Edit",
+                         "Comments", "Reactions", "Translations", "Total")
 
 
 def contributions(db: Database, survey_id: str | None = None, question_id: str | None = None) -> list[dict]:
-    """Return per person and role how many wordings they proposed and had adopted, and how many
-    comments, reactions and translations they gave; for one survey, one question (all its
-    versions) or all. A translation counts once, in the version where it was made.
+    """Return per person and role how many wordings they proposed and had adopted, how many they
+    changed straight in Edit, and how many comments, reactions and translations they gave; for one
+    survey, one question (all its versions) or all. A translation counts once, in the version where
+    it was made.
     """
     lineage_id = store.get_question(db, question_id)["lineage_id"] if question_id else None
     rows = sql.contribution_totals(db, survey_id=survey_id, lineage_id=lineage_id)
     result = []
     for row in rows:
-        counts = {k: int(row[k] or 0) for k in ("proposed", "adopted", "commented", "reacted", "translated")}
+        counts = {k: int(row[k] or 0) for k in ("proposed", "adopted", "edited", "commented", "reacted", "translated")}
         result.append({
             "person_id": row["person_id"],
             "name": row["name"],
             "role": PERSON_ROLE_LABELS.get(row["role"], row["role"]),
             **counts,
             # An adoption is credit for a proposal already counted, so it is not added again.
-            "total": counts["proposed"] + counts["commented"] + counts["reacted"] + counts["translated"],
+            "total": counts["proposed"] + counts["edited"] + counts["commented"] + counts["reacted"]
+                     + counts["translated"],
         })
     return result
 
 
-def contributions_csv(rows: Sequence[dict]) -> str:
-    """Return contribution rows as CSV text with plain column names."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Name", "Role", "Wordings proposed", "Wordings adopted", "Comments", "Reactions",
-                     "Translations", "Total"])
-    for row in rows:
-        writer.writerow([_csv_safe(row.get(c, 0)) for c in CONTRIBUTION_COLUMNS])
-    return out.getvalue()
+def contributions_csv(rows: Sequence[dict]) -> bytes:
+    """Return contribution rows as a spreadsheet file (CSV) with plain column names, made by the
+    one safe writer (surveys/downloads.py), so no cell can run as a formula."""
+    from .downloads import csv_bytes
 
-
-def _csv_safe(value: Any) -> Any:
-    # A name starting with = + - @ would run as a formula when the CSV is opened in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_bytes(CONTRIBUTION_HEADINGS, [[row.get(c, 0) for c in CONTRIBUTION_COLUMNS] for row in rows])
 
 
 # ---- interviewer script ---------------------------------------------------------------------
 
 
-def interviewer_script(db: Database, version_id: str, fmt: str = "markdown") -> str:
+# Marks that start Markdown anywhere in a line (links, code, emphasis with *, HTML, tables, ~~).
+_INLINE_MARKS = re.compile(r"([\\`*\[\]<>|~])")
+# _ starts emphasis only at the edge of a word: rough_sleeping stays as it is.
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# & only matters where it would spell an entity such as &amp; or &#38;.
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# At the start of a line: headings, quotes, list marks, numbered lists, rules (---).
+_LINE_START = re.compile(r"^(\s*)([#>=]|[-+](?=\s|$|-))")
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
+
+
+def readable_markdown(text: object) -> str:
+    """Return TEXT for a Markdown file that people read as it is: only the characters that would
+    start Markdown where they stand get a backslash, so "18-25" and "rough_sleeping" stay clean.
+
+    For text shown in the app, use escape_markdown (Streamlit adds its own marks, such as :red[]).
+    """
+    out = []
+    for line in ("" if text is None else str(text)).replace("\r\n", "\n").split("\n"):
+        line = _INLINE_MARKS.sub(r"\\\1", line)
+        line = _EDGE_UNDERSCORE.sub(r"\\_", line)
+        line = _ENTITY.sub(r"\\&", line)
+        line = _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        line = _NUMBERED.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+        out.append(line)
+    return "  \n".join(out)
+
+
+def interviewer_script(db: Database, version_id: str, fmt: str = "markdown", *, for_screen: bool = False) -> str:
     """Return a version as a readable script for interviewers, in Markdown or HTML.
 
-    Every bit of typed text is escaped, so it shows as written and never runs as code.
+    Every bit of typed text is escaped, so it shows as written and never runs as code. The
+    Markdown file escapes only what it must (readable_markdown); FOR_SCREEN escapes every mark,
+    for showing the script inside the app.
     """
     if fmt not in ("markdown", "html"):
         raise InvalidInput("Pick Markdown or web page (HTML) for the script.")
@@ -585,16 +831,17 @@ def interviewer_script(db: Database, version_id: str, fmt: str = "markdown") -> 
     intro = "Read each question out as it is written. Help text is for you, the interviewer."
     if fmt == "html":
         return _script_html(title, intro, questions)
-    lines = [f"# {escape_markdown(title)}", "", intro, ""]
+    esc = escape_markdown if for_screen else readable_markdown
+    lines = [f"# {esc(title)}", "", intro, ""]
     for q in questions:
         lines.append(f"## Question {q['position']}")
         lines.append("")
-        lines.append(f"**{escape_markdown(q['wording'])}**")
+        lines.append(f"**{esc(q['wording'])}**")
         lines.append("")
-        lines.extend(f"- {label}{escape_markdown(text)}" for label, text in _script_facts(q, questions))
+        lines.extend(f"- {label}{esc(text)}" for label, text in _script_facts(q, questions))
         if q["options"]:
             lines.append("- Answers to read out:")
-            lines.extend(f"    - {escape_markdown(o)}" for o in q["options"])
+            lines.extend(f"    - {esc(o)}" for o in q["options"])
         lines.append("")
     return "\n".join(lines)
 

@@ -30,6 +30,8 @@ def check_input_file(path: Path, *, what: str, error: type[InvalidInput] = Inval
     """
     if not path.exists() or not path.is_file():
         raise error(f"There is no file at {path}. Check the name.")
+    if is_live_database_file(path):
+        raise error(f"{path.name} is a database file that is in use, not {what}. Pick {what} again.")
     size = path.stat().st_size
     if size == 0:
         raise error(f"{path.name} is empty. Pick {what} again.")
@@ -39,6 +41,20 @@ def check_input_file(path: Path, *, what: str, error: type[InvalidInput] = Inval
             f"{max_bytes // MEGABYTE} MB.{(' ' + too_big_hint) if too_big_hint else ''}"
         )
     check_unpacked_size(path, what=what, error=error, max_unpacked_bytes=max_unpacked_bytes)
+
+
+def is_live_database_file(path: Path) -> bool:
+    """Return True when PATH is an SQLite database in use (a -wal or -shm file beside it) or one of
+    those files, found with os.stat only.
+
+    Such a file must never be opened with Python's open(): closing the handle drops SQLite's
+    locks for every connection this process has on it (docs/architecture.md).
+    """
+    name = path.name
+    for suffix in ("-wal", "-shm", "-journal"):
+        if name.endswith(suffix) and path.with_name(name[: -len(suffix)]).exists():
+            return True
+    return any(path.with_name(name + suffix).exists() for suffix in ("-wal", "-shm", "-journal"))
 
 
 def check_unpacked_size(path: Path, *, what: str, error: type[InvalidInput] = InvalidInput,

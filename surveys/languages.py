@@ -25,8 +25,6 @@ from surveys.storage import core as store
 from surveys.storage import languages as sql
 from surveys.storage.core import InvalidInput
 
-# Who may add languages and translate: those who may change the questions (as on the Design page).
-TRANSLATE_ROLES = ("admin", "designer")
 # The wording checks read English only (word lists, reading-age formulas, the spaCy model).
 CHECKED_LANGUAGE = "English"
 _ENGLISH = {"english", "en", "eng", "en-gb", "en-us", "anglais"}
@@ -110,7 +108,9 @@ def set_languages(db: Database, version_id: str, main: str, others: Sequence[str
 
 def _translator(db: Database, actor: Actor) -> Actor:
     """Return ACTOR as the database knows it now, when it may design; raise NotAllowed otherwise."""
-    return accounts.check_actor(db, actor, *TRANSLATE_ROLES)
+    from surveys.codesign import DESIGN_ROLES  # who may change the questions may translate them
+
+    return accounts.check_actor(db, actor, *DESIGN_ROLES)
 
 
 def add_language(db: Database, version_id: str, language: str, actor: Actor) -> None:

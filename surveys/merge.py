@@ -18,7 +18,11 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from surveys.storage import StorageError, audit, redact_audit_values, write_transaction
+from surveys.accounts import Actor, check_actor
+from surveys.backup import Progress
+from surveys.erasure import forget_interviews, wipe_write_ahead_file
+from surveys.storage import StorageError, audit, checkpoint_wal, redact_audit_entries, savepoint, write_transaction
+from surveys.storage import accounts as account_store
 from surveys.storage import transfer as transfer_store
 
 STATUS_RANK = {"draft": 0, "published": 1, "retired": 2}
@@ -125,87 +129,141 @@ def _main_path(db: Database) -> Path | None:
     return None
 
 
-def merge_databases(src_path: str | os.PathLike, dst_db: Database, actor: str | None) -> MergeSummary:
+MERGE_CACHE_KIB = 256 * 1024
+
+
+def merge_databases(src_path: str | os.PathLike, dst_db: Database, actor: Actor,
+                    progress: Progress | None = None) -> MergeSummary:
     """Return what was merged from the database at SRC_PATH into DST_DB, all in one transaction.
 
-    Refuses a file that is not a Peer Survey Studio database, one from a newer version of the
-    app, or the same file as DST_DB; then nothing changes.
+    Only an admin (ACTOR, checked again in the database) may merge. Refuses a file that is not
+    a Peer Survey Studio database, one from a newer version of the app, or the same file as
+    DST_DB; then nothing changes. PROGRESS, when given, is told how far it has got, in words.
     """
+    say = progress or (lambda _share, _words: None)
+    actor = check_actor(dst_db, actor, "admin")
     src_path = Path(src_path)
+    say(0.0, "Checking the file from the other laptop")
     transfer_store.check_database_file(src_path)
     here = _main_path(dst_db)
     if here is not None and _same_file(src_path, here):
         raise MergeRefused("That is this laptop's own database. Pick the database from the other laptop.")
     summary = MergeSummary(source=src_path.name)
     transfer_store.attach_source(dst_db, src_path)
+    # A big page cache for the one long transaction: answers go into six indexes in random
+    # (UUID) order, and a small cache writes the same pages out again and again.
+    cache = dst_db.execute("PRAGMA cache_size").fetchone()[0]
+    dst_db.execute(f"PRAGMA cache_size = -{MERGE_CACHE_KIB}")
+    # Erasures from the other laptop overwrite what they delete, whatever this connection's setting.
+    secure = dst_db.execute("PRAGMA secure_delete").fetchone()[0]
+    dst_db.execute("PRAGMA secure_delete = ON")
+    tables = [t for t in MERGE_ORDER
+              if transfer_store.table_exists(dst_db, t) and transfer_store.table_exists(dst_db, t, "src")]
     try:
         with write_transaction(dst_db):
             # Checked at commit, so a version can arrive after its questions within this merge.
             dst_db.execute("PRAGMA defer_foreign_keys = ON")
+            say(0.05, "Removing what was erased on either laptop")
             _apply_erasures(dst_db, summary)
-            for table in MERGE_ORDER:
-                if transfer_store.table_exists(dst_db, table) and transfer_store.table_exists(dst_db, table, "src"):
-                    _merge_table(dst_db, table, summary, actor)
+            for number, table in enumerate(tables):
+                say(0.1 + 0.75 * number / len(tables), f"Bringing in {TABLE_WORDS.get(table, table)}")
+                _merge_table(dst_db, table, summary, actor.name)
+            say(0.85, "Bringing in the record of who did what")
             summary.audit_entries = transfer_store.audit_rows_only_in_source(dst_db)
             _blank_erased_audit_values(dst_db)
-            left = transfer_store.answers_left_out(dst_db)
-            if left:
-                summary.left_out.append(
-                    f"{left} answers were not added, because their interview was erased or their question "
-                    "could not be added. The other laptop still has them."
-                )
             if summary.changed:
-                audit(dst_db, actor, "merge database", "", "", None, summary.as_dict())
+                audit(dst_db, actor.name, "merge database", "", "", None, summary.as_dict())
+            say(0.9, "Saving")
     except sqlite3.DatabaseError as exc:
         raise MergeRefused(f"The merge stopped and nothing was changed: {exc}.") from exc
     finally:
+        dst_db.execute(f"PRAGMA cache_size = {cache}")
+        dst_db.execute(f"PRAGMA secure_delete = {int(secure)}")
         transfer_store.detach_source(dst_db)
+    say(0.95, "Tidying up")
+    # Fold the merged pages into the database file now, so the next save does not pay for it;
+    # after an erasure this also wipes the last copy of erased words from the write-ahead file.
+    if not summary.erased_interviews:
+        checkpoint_wal(dst_db, attempts=1)
+    elif not wipe_write_ahead_file(dst_db):
+        summary.left_out.append(
+            "Someone else had the data open, so the last copy of the erased answers is still in a working "
+            "file of the database. It is wiped the next time the app opens the database.")
+    say(1.0, "Done")
     return summary
 
 
 def _apply_erasures(db: Database, summary: MergeSummary) -> None:
-    """Remove interviews here that were erased on the other laptop (started before that erasure)."""
-    theirs = transfer_store.erasures(db, "src")
+    """Remove interviews here that were erased on the other laptop (started before that erasure).
+
+    They go the way a local erasure goes: with every row about them, and with this laptop's
+    own log entries about them blanked.
+    """
     ours = set(transfer_store.erasures(db, "main"))
-    for code, when in theirs:
-        if (code, when) in ours:
-            continue
-        interviews, _ = transfer_store.delete_erased_interviews(db, code, when)
-        summary.erased_interviews += interviews
+    theirs: dict[str, str] = {}
+    for key, when in transfer_store.erasures(db, "src"):
+        if (key, when) not in ours:
+            theirs[key] = max(theirs.get(key, ""), when)
+    interviews, _ = forget_interviews(db, transfer_store.erased_interview_ids(db, theirs, "main"))
+    summary.erased_interviews += interviews
 
 
 def _blank_erased_audit_values(db: Database) -> None:
     """Blank log values about the other laptop's copies of erased interviews, as erasure does here."""
-    for code, when in _erased_here(db).items():
-        redact_audit_values(db, transfer_store.erased_record_ids(db, code, when, "src"))
+    interviews = transfer_store.erased_interview_ids(db, _erased_here(db), "src")
+    if interviews:
+        answers = account_store.answer_ids_for_interviews(db, interviews, "src")
+        redact_audit_entries(db, account_store.audit_ids_about(db, interviews, answers))
 
 
 def _erased_here(db: Database) -> dict[str, str]:
-    """Return {folded respondent code: latest erasure time} from both laptops' audit logs."""
+    """Return {code fingerprint: latest erasure time} from both laptops' audit logs."""
     latest: dict[str, str] = {}
-    for code, when in transfer_store.erasures(db, "main") + transfer_store.erasures(db, "src"):
-        key = code.casefold()
+    for key, when in transfer_store.erasures(db, "main") + transfer_store.erasures(db, "src"):
         latest[key] = max(latest.get(key, ""), when)
     return latest
 
 
-def _merge_table(db: Database, table: str, summary: MergeSummary, actor: str | None) -> None:
+def _merge_table(db: Database, table: str, summary: MergeSummary, actor: str) -> None:
     columns = transfer_store.shared_columns(db, table)
-    added = settled = 0
+    none_here = transfer_store.table_is_empty(db, table)
+    # Clashes first: a row only the other laptop has cannot clash, so when this side has none
+    # of the table there is nothing to compare, and the new rows go in with one INSERT ... SELECT.
+    settled = 0 if none_here else _settle_clashes(db, table, columns, summary, actor)
     if table == "answer":
-        added = transfer_store.answers_only_in_source(db, columns)
+        added, left = transfer_store.answers_only_in_source(db, columns, none_here=none_here)
+        if left:
+            summary.left_out.append(
+                f"{left} answers were not added, because their interview was erased or their question "
+                "could not be added. The other laptop still has them."
+            )
     else:
         erased = _erased_here(db) if table == "interview" else {}
-        for row in transfer_store.rows_only_in_source(db, table, columns):
-            if erased and row["started_at"] <= erased.get(row["respondent_code"].casefold(), ""):
-                continue
-            try:
-                transfer_store.insert_row(db, table, row)
-                added += 1
-            except sqlite3.IntegrityError as exc:
-                summary.left_out.append(
-                    f"One of the {TABLE_WORDS.get(table, table)} ({row['id']}) was not added: {exc}"
-                )
+        try:
+            # A statement that breaks a rule is undone whole by SQLite, so nothing half-added stays.
+            added = transfer_store.add_rows_only_in_source(db, table, columns, erased)
+        except sqlite3.IntegrityError:
+            added = _add_rows_one_by_one(db, table, columns, erased, summary)
+    summary.added[table] = added
+    summary.settled[table] = settled
+
+
+def _add_rows_one_by_one(db: Database, table: str, columns: list[str], erased: dict[str, str],
+                         summary: MergeSummary) -> int:
+    """Return how many rows were added one at a time, naming each row that breaks a rule."""
+    added = 0
+    for row in transfer_store.rows_only_in_source(db, table, columns, erased):
+        try:
+            transfer_store.insert_row(db, table, row)
+            added += 1
+        except sqlite3.IntegrityError as exc:
+            summary.left_out.append(f"One of the {TABLE_WORDS.get(table, table)} ({row['id']}) was not added: {exc}")
+    return added
+
+
+def _settle_clashes(db: Database, table: str, columns: list[str], summary: MergeSummary, actor: str) -> int:
+    """Return how many rows changed on both laptops were settled: the later change wins, logged once."""
+    settled = 0
     pairs = transfer_store.rows_differing(db, table, columns)
     if table == "answer":
         pairs += transfer_store.answers_clashing_by_place(db, columns)
@@ -215,11 +273,12 @@ def _merge_table(db: Database, table: str, summary: MergeSummary, actor: str | N
         else:
             loser, winner = ours, theirs
             try:
-                if ours["id"] == theirs["id"]:
-                    transfer_store.replace_row(db, table, theirs)
-                else:
-                    transfer_store.delete_row(db, table, ours["id"])
-                    transfer_store.insert_row(db, table, theirs)
+                with savepoint(db):
+                    if ours["id"] == theirs["id"]:
+                        transfer_store.replace_row(db, table, theirs)
+                    else:
+                        transfer_store.delete_row(db, table, ours["id"])
+                        transfer_store.insert_row(db, table, theirs)
             except sqlite3.IntegrityError as exc:
                 summary.left_out.append(
                     f"A later change to one of the {TABLE_WORDS.get(table, table)} ({theirs['id']}) "
@@ -235,8 +294,7 @@ def _merge_table(db: Database, table: str, summary: MergeSummary, actor: str | N
             audit(db, actor, action, table, record_id, old, new)
             if winner is ours:
                 settled += 1
-    summary.added[table] = added
-    summary.settled[table] = settled
+    return settled
 
 
 __all__ = ["MergeRefused", "MergeSummary", "merge_databases"]

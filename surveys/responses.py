@@ -23,9 +23,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from surveys import downloads
+from surveys.accounts import Actor, check_actor
 from surveys.downloads import neutralise
 from surveys.input_files import MAX_FILE_BYTES, check_input_file
-from surveys.storage import StorageError, audit, now, write_transaction
+from surveys.storage import StorageError, audit, erasure_key, now, write_transaction
 from surveys.storage import core as store
 from surveys.storage import transfer as transfer_store
 from surveys.storage.core import InvalidInput
@@ -76,6 +77,7 @@ class ResponsesReport:
     answers_added: int = 0
     already_here: int = 0
     problems: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+    erased_rows: list[int] = field(default_factory=list)  # rows of people whose answers were erased
 
     def summary(self) -> str:
         """Return one plain sentence about the import."""
@@ -86,6 +88,12 @@ class ResponsesReport:
                     f"{'problem was' if len(self.problems) == 1 else 'problems were'} found: {shown}{more}.")
         skipped = f" {self.already_here} interviews were already here, so they were left alone." \
             if self.already_here else ""
+        if self.erased_rows:
+            rows = ", ".join(str(n) for n in self.erased_rows[:10])
+            more = f" and {len(self.erased_rows) - 10} more" if len(self.erased_rows) > 10 else ""
+            skipped += (f" Left out {len(self.erased_rows)} {'row' if len(self.erased_rows) == 1 else 'rows'} "
+                        f"(row {rows}{more}): those people asked for their answers to be erased, so they "
+                        "stay erased.")
         return (f"Imported {self.interviews_added} interviews with {self.answers_added} answers "
                 f"from {self.file}.{skipped}")
 
@@ -294,12 +302,15 @@ def _match_columns(header: list[str], questions: list[dict]) -> tuple[dict[int, 
     return columns, meta, unknown
 
 
-def import_responses(db: Database, path: str | os.PathLike, version_id: str, actor: str | None) -> ResponsesReport:
+def import_responses(db: Database, path: str | os.PathLike, version_id: str, actor: Actor) -> ResponsesReport:
     """Return the report of importing a file of answers into a version, all or nothing.
 
-    Raises ImportFailed (with the report of row numbers and reasons) when any row is wrong;
-    then nothing at all is saved. Interviews already here (same id) are left alone.
+    Only an admin (ACTOR, checked again in the database) may import. Raises ImportFailed (with
+    the report of row numbers and reasons) when any row is wrong; then nothing at all is saved.
+    Interviews already here (same id) are left alone, and rows of a person whose answers were
+    erased (started before the erasure) are left out and counted in the report.
     """
+    actor = check_actor(db, actor, "admin")
     path = Path(path)
     version = store.get_version(db, version_id)
     header, rows = read_table(path)
@@ -313,6 +324,9 @@ def import_responses(db: Database, path: str | os.PathLike, version_id: str, act
         report.problems.append((1, "no column has the name of a question in this version"))
         raise ImportFailed(report)
     lookups = {q["id"]: _option_lookup(q, transfer_store.choice_names(db, q["lineage_id"])) for q in questions}
+    erased: dict[str, str] = {}
+    for key, when in transfer_store.erasures(db):
+        erased[key] = max(erased.get(key, ""), when)
     stamp = now()
     interviews, answers, ids_in_file = [], [], {}
     for number, row in enumerate(rows, start=2):
@@ -330,6 +344,12 @@ def import_responses(db: Database, path: str | os.PathLike, version_id: str, act
         ids_in_file[interview_id] = number
         respondent = (row[meta["respondent"]] if "respondent" in meta else "") or f"IMPORT-{number - 1:05d}"
         started = _when(row[meta["start"]]) if "start" in meta else None
+        if "respondent" in meta and erasure_key(respondent) in erased \
+                and (started is None or started <= erased[erasure_key(respondent)]):
+            # An answers file made before an erasure must not bring the person back. An
+            # interview that started after the erasure is a new one, and comes in.
+            report.erased_rows.append(number)
+            continue
         finished = _when(row[meta["end"]]) if "end" in meta else None
         # Made-up demo interviews stay marked as made up when they come back in.
         synthetic = int("synthetic" in meta and row[meta["synthetic"]].strip().lower() in ("yes", "1", "true"))
@@ -359,9 +379,9 @@ def import_responses(db: Database, path: str | os.PathLike, version_id: str, act
         store.bulk_insert(db, "interview", new_interviews)
         store.bulk_insert(db, "answer", new_answers)
         report.interviews_added, report.answers_added = len(new_interviews), len(new_answers)
-        audit(db, actor, "import answers", "survey_version", version["id"], None,
+        audit(db, actor.name, "import answers", "survey_version", version["id"], None,
               {"file": path.name, "interviews": len(new_interviews), "answers": len(new_answers),
-               "already_here": len(already)})
+               "already_here": len(already), "left_out_erased": len(report.erased_rows)})
     return report
 
 
@@ -485,24 +505,22 @@ def export_responses(
     out_path: str | os.PathLike,
     *,
     identifiable: bool = False,
-    actor: str | None = None,
-    role: str | None = None,
-    person_id: str | None = None,
+    actor: Actor | str | None = None,
 ) -> ExportResult:
     """Return where a version's answers were written: .csv (plus a codebook CSV beside it) or .xlsx.
 
-    Open answers are masked unless IDENTIFIABLE, which needs ROLE "admin" and is logged.
-    Every export is logged in the audit log.
+    Open answers are masked unless IDENTIFIABLE, which needs ACTOR to be an admin Actor (checked
+    again in the database) and is logged as an identifiable export. A masked export logs ACTOR's
+    name (an Actor or, on the command line, a name). Every cell is made safe for spreadsheets.
     """
     out_path = Path(out_path)
     suffix = out_path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInput("Save answers as a .csv or .xlsx file (the name must end in .csv or .xlsx).")
-    # A role string, until this takes an accounts.Actor (engineer safety): then it becomes
-    # privacy.can_see_personal_details(db, actor), which reads the account again.
-    if identifiable and role != _privacy().DETAILS_ROLE:
+    if identifiable and not _privacy().can_see_personal_details(db, actor):
         raise ExportRefused("Only an admin can export answers with names and other personal details left in. "
                             "Ask your admin, or export with the details hidden.")
+    name = actor.name if isinstance(actor, Actor) else (actor or "")
     if not out_path.parent.exists():
         raise InvalidInput(f"The folder {out_path.parent} does not exist.")
     version = store.get_version(db, version_id)
@@ -518,10 +536,9 @@ def export_responses(
     answers = sum(1 for row in rows for cell in row[8:] if cell != "")
     with write_transaction(db):
         if identifiable:
-            audit(db, actor, "identifiable export", "answer", "", None,
-                  {"what": f"answers of {version['survey_name']} {version['label']} to {out_path.name}",
-                   "rows": len(rows), "by": person_id})
-        audit(db, actor, "export answers", "survey_version", version["id"], None,
+            _privacy().record_identifiable_export(
+                db, actor, f"answers of {version['survey_name']} {version['label']} to {out_path.name}", len(rows))
+        audit(db, name, "export answers", "survey_version", version["id"], None,
               {"file": out_path.name, "interviews": len(rows), "identifiable": identifiable})
     return ExportResult(out_path, codebook_path, len(rows), answers, identifiable)
 

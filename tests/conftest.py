@@ -94,15 +94,16 @@ def signed_in_user(database: Path, role: str = "admin", name: str | None = None)
     conn = open_database(database)
     username = f"test-{role}-{uuid.uuid4().hex[:8]}"
     with mock.patch.object(accounts, "hash_password", lambda _password: _TEST_HASH[0]):
-        account_id = accounts.create_account(conn, username, TEST_PASSWORD, role, name or f"Test {role}", None,
-                                             person_role=PERSON_ROLE_FOR[role])
+        # Set-up, not a permission path: the account is added as the first-run form adds one.
+        account_id = accounts._add_account(conn, username, TEST_PASSWORD, role, name or f"Test {role}", "",
+                                           person_role=PERSON_ROLE_FOR[role])
     user = accounts.user_for_account(account_store.account_by_id(conn, account_id))
     conn.conn.close()
     return user
 
 
-def actor_with_account(conn, name: str, role: str = "designer"):
-    """Add an account of ROLE for a new person called NAME to the open database CONN; return its Actor."""
+def actor_in(database, role: str = "admin", name: str | None = None):
+    """Add an account of ROLE to an open DATABASE and return its accounts.Actor (for library calls)."""
     import uuid
     from unittest import mock
 
@@ -111,9 +112,23 @@ def actor_with_account(conn, name: str, role: str = "designer"):
     if not _TEST_HASH:
         _TEST_HASH.append(accounts.hash_password(TEST_PASSWORD))
     with mock.patch.object(accounts, "hash_password", lambda _password: _TEST_HASH[0]):
-        account_id = accounts.create_account(conn, f"{name.lower()}-{uuid.uuid4().hex[:8]}", TEST_PASSWORD, role,
-                                             name, None, person_role=PERSON_ROLE_FOR[role])
-    return accounts.actor_for_account(conn, account_id)
+        account_id = accounts._add_account(database, f"test-{role}-{uuid.uuid4().hex[:8]}", TEST_PASSWORD, role,
+                                           name or f"Test {role}", "", person_role=PERSON_ROLE_FOR[role])
+    return accounts.actor_for_account(database, account_id)
+
+
+def as_admin(database):
+    """Return an admin Actor for library calls in tests: the first admin account that is on, else
+    the command line (a database with no accounts), else a new admin account."""
+    from surveys import accounts
+    from surveys.storage import accounts as account_store
+
+    admins = account_store.active_accounts(database, "admin")
+    if admins:
+        return accounts.actor_for_account(database, admins[0]["account_id"])
+    if not account_store.active_accounts(database):
+        return accounts.command_line_actor(database)
+    return actor_in(database, "admin", "Test admin")
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from argon2 import PasswordHasher
 
 from surveys import accounts
 from surveys.storage import accounts as account_store
-from surveys.storage import now, open_database
-from tests.conftest import PAGES
+from surveys.storage import erasure_key, now, open_database
+from tests.conftest import PAGES, as_admin
 
 PASSWORD = "correct horse battery"
 
@@ -24,7 +24,7 @@ def fast_hashing(monkeypatch):
 
 def make_account(path, username="sam", role="admin", name="Sam Admin", password=PASSWORD) -> str:
     db = open_database(path)
-    account_id = accounts.create_account(db, username, password, role, name, "tester")
+    account_id = accounts.create_account(db, username, password, role, name, as_admin(db))
     db.conn.close()
     return account_id
 
@@ -148,7 +148,7 @@ def test_a_turned_off_account_is_signed_out_at_its_next_click(app_test, db_path)
     sign_in(at, "jo", PASSWORD)
     assert at.session_state["auth_user"]["role"] == "designer"
     db = open_database(db_path)
-    accounts.disable_account(db, jo, "Sam Admin")
+    accounts.disable_account(db, jo, as_admin(db))
     db.conn.close()
     at.run()
     assert any("turned off" in w.value for w in at.warning)
@@ -208,8 +208,9 @@ def test_erasure_flow_on_the_admin_page(app_test, demo_db_path):
     assert not at.exception, [e.value for e in at.exception]
     assert any(f"Erased 1 interview and {answers} answers" in s.value for s in at.success)
     assert rows(demo_db_path, "SELECT COUNT(*) FROM interview WHERE respondent_code = ?", [code]) == [(0,)]
+    # The log names the code only by its fingerprint (docs/security.md, "Erasure").
     assert rows(demo_db_path, "SELECT action, record_id FROM audit_log WHERE action = 'erase respondent'") == [
-        ("erase respondent", code)]
+        ("erase respondent", erasure_key(code))]
     assert table(at, "What")["What"][0] == "erase respondent"
 
 
@@ -243,3 +244,108 @@ def test_settings_are_saved_from_the_admin_page(app_test, db_path):
     at.text_input(key="admin_code_pattern").input("^R-[0-9")
     at.button(key="admin_code_pattern_save").click().run()
     assert any("That pattern does not work" in e.value for e in at.error)
+
+
+# ---- the admin page as an admin meets it (issue 12) ---------------------------------------------
+
+ACRONYMS = r"\b(CSV|XLSX|XLS|DB|SQLITE3?|ODK|NI number|Markdown|JSON)\b"
+
+
+def all_text(at) -> str:
+    """Return every word the page sends to the browser: text, labels, help, placeholders, options."""
+    found = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            found.append(str(proto))
+        for child in (getattr(node, "children", None) or {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(found)
+
+
+def test_the_log_shows_names_and_plain_words_not_ids_and_json(app_test, demo_db_path):
+    from surveys.storage import audit, write_transaction
+
+    db = open_database(demo_db_path)
+    person_id, person_name = db.execute("SELECT id, display_name FROM person WHERE role = 'interviewer' "
+                                        "LIMIT 1").fetchone()
+    interview_id, version_id = db.execute("SELECT id, version_id FROM interview LIMIT 1").fetchone()
+    answer_id = db.execute("SELECT id FROM answer WHERE interview_id = ? LIMIT 1", [interview_id]).fetchone()[0]
+    with write_transaction(db):
+        # As the interview page logged them: the interviewer's person id as "who", values as JSON.
+        audit(db, person_id, "start interview", "interview", interview_id, None,
+              {"id": interview_id, "version_id": version_id, "respondent_code": "R-5512", "interviewer_id": person_id,
+               "consent": "given", "status": "draft", "started_at": "2025-03-01T10:15:00+00:00"})
+        audit(db, person_id, "edit answer after submit", "answer", answer_id,
+              {"value": "Twice", "opt_out": None}, {"value": None, "opt_out": "dont_know", "reason": "They said so"})
+    db.conn.close()
+    at = app_test(demo_db_path, "admin")
+    log = table(at, "Before")
+    started = log[log["What"] == "start interview"].iloc[0]
+    edited = log[log["What"] == "edit answer after submit"].iloc[0]
+    assert started["Who"] == person_name and edited["Who"] == person_name
+    survey, label = rows(demo_db_path, "SELECT s.name, v.label FROM survey_version v JOIN survey s "
+                                       "ON s.id = v.survey_id WHERE v.id = ?", [version_id])[0]
+    assert started["After"] == (f"agreed to take part: yes; interviewer: {person_name}; respondent code: R-5512; "
+                                f"started: 2025-03-01 10:15; state: not sent in yet; survey version: {survey}, {label}")
+    assert edited["Before"] == "answer: Twice"
+    assert edited["After"] == "no answer: don't know; why: They said so"
+    assert not any(person_id in str(v) for v in log["Who"])
+    assert not any(str(v).startswith(("{", "[", '"')) for v in list(log["Before"]) + list(log["After"]))
+
+
+def test_the_admin_page_stays_on_its_tab_after_erasing_and_saving_settings(app_test, demo_db_path):
+    code, = rows(demo_db_path, "SELECT respondent_code FROM interview ORDER BY respondent_code LIMIT 1")[0]
+    at = app_test(demo_db_path, "admin")
+    at.session_state["admin_tab"] = "Erase a respondent"
+    at.run()
+    at.text_input(key="admin_erase_code").input(code)
+    at.text_input(key="admin_erase_code_again").input(code)
+    at.text_area(key="admin_erase_reason").input("They asked us to.")
+    at.button(key="admin_erase_submit").click().run()
+    assert any("Erased 1 interview" in s.value for s in at.success)
+    assert at.session_state["admin_tab"] == "Erase a respondent"
+    at.session_state["admin_tab"] = "Settings"
+    at.run()
+    at.number_input(key="admin_idle_minutes").set_value(12)
+    at.button(key="admin_idle_minutes_save").click().run()
+    assert any("minutes are saved" in s.value for s in at.success)
+    assert at.session_state["admin_tab"] == "Settings"
+    at.session_state["admin_data_tab"] = "Backup"
+    at.button(key="admin_transfer_backup_make").click().run()
+    assert at.session_state["admin_data_tab"] == "Backup" and at.session_state["admin_tab"] == "Settings"
+
+
+def test_erase_takes_the_code_typed_twice_in_any_case(app_test, demo_db_path):
+    code, = rows(demo_db_path, "SELECT respondent_code FROM interview WHERE respondent_code GLOB '*[A-Za-z]*' "
+                               "ORDER BY respondent_code LIMIT 1")[0]
+    at = app_test(demo_db_path, "admin")
+    at.text_input(key="admin_erase_code").input(code.lower()).run()
+    assert any("This code has 1 interview" in m.value for m in at.markdown)
+    at.text_input(key="admin_erase_code_again").input(f" {code.upper()} ")
+    at.text_area(key="admin_erase_reason").input("They asked us to.")
+    at.button(key="admin_erase_submit").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Erased 1 interview" in s.value for s in at.success)
+    assert rows(demo_db_path, "SELECT COUNT(*) FROM interview WHERE respondent_code = ?", [code]) == [(0,)]
+
+
+def test_settings_say_in_words_whether_the_data_file_is_up_to_date(app_test, db_path):
+    at = app_test(db_path, "admin")
+    said = [m.value for m in at.markdown]
+    assert "The data file is up to date with this version of the app." in said
+    assert not any("Database layout" in m or "changes made" in m for m in said)
+
+
+def test_the_admin_page_uses_no_acronyms(app_test, demo_db_path):
+    import re
+
+    at = app_test(demo_db_path, "admin")
+    at.button(key="admin_transfer_answers_export").click().run()
+    at.button(key="admin_transfer_form_export").click().run()
+    text = all_text(at)
+    assert "Data in and out" in text and "Kind of file" in text, "the walk reads every tab"
+    assert re.findall(ACRONYMS, text) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from surveys import codesign
@@ -37,9 +39,26 @@ def _db(design_db):
     return open_database(design_db["path"])
 
 
+def _dee(db, design_db):
+    """Dee acting from the command line (allowed while the database has no accounts yet)."""
+    from surveys import accounts
+
+    return accounts.Actor(None, design_db["dee"], "Dee", "admin")
+
+
 def _ok(at):
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _type(at, text):
+    """Type TEXT into the live wording box (in a browser it sends its words while you type)."""
+    at.session_state["design_wording"] = text
+    return at.run()
+
+
+def _wording_box(at):
+    return at.session_state["design_wording"]
 
 
 def _apply_keys(at):
@@ -56,10 +75,10 @@ def _open_part(app_test, design_db, part, question=None):
 
 def test_edit_shows_a_flag_then_the_suggestion_clears_it(app_test, design_db):
     at = _open_part(app_test, design_db, "Edit", "worker")
-    assert at.text_area(key="design_wording").value == "How often do you see your worker?"
+    assert _wording_box(at) == "How often do you see your worker?"
     assert _apply_keys(at) == []
 
-    at.text_area(key="design_wording").input(JARGON).run()
+    _type(at, JARGON)
     _ok(at)
     keys = _apply_keys(at)
     assert len(keys) == 1, "the jargon word gets a flag with a suggestion"
@@ -68,7 +87,7 @@ def test_edit_shows_a_flag_then_the_suggestion_clears_it(app_test, design_db):
 
     at.button(key=keys[0]).click().run()
     _ok(at)
-    assert at.text_area(key="design_wording").value == PLAIN
+    assert _wording_box(at) == PLAIN
     assert _apply_keys(at) == []
     db = _db(design_db)
     assert store.get_question(db, design_db["q"]["worker"])["wording"] == "How often do you see your worker?", \
@@ -126,9 +145,9 @@ def test_propose_block_without_reason_adopt_and_publish(app_test, design_db):
 
 def test_locked_version_offers_a_new_draft_with_the_same_lineage(app_test, design_db):
     db = _db(design_db)
-    codesign.publish(db, design_db["version_id"], design_db["dee"])
+    codesign.publish(db, design_db["version_id"], _dee(db, design_db))
     at = _open_part(app_test, design_db, "Edit", "drugs")
-    assert not [t for t in at.text_area if t.key == "design_wording"], "a frozen wording has no edit box"
+    assert not [b for b in at.button if b.key == "design_save"], "a frozen wording has no save button"
     assert any("frozen" in i.value for i in at.info)
     at.button(key="design_new_version").click().run()
     _ok(at)
@@ -138,30 +157,29 @@ def test_locked_version_offers_a_new_draft_with_the_same_lineage(app_test, desig
     new = store.questions_for_version(db, versions[1]["id"])
     assert [q["lineage_id"] for q in new] == [q["lineage_id"] for q in old]
     assert at.selectbox(key="design_version").value == versions[1]["id"], "the page moves to the new draft"
-    assert [t for t in at.text_area if t.key == "design_wording"], "the new draft can be edited"
+    assert [b for b in at.button if b.key == "design_save"], "the new draft can be edited"
 
 
 def test_typed_markdown_and_html_are_shown_as_text(app_test, design_db):
     db = _db(design_db)
     store.update_question(db, design_db["q"]["story"], {"wording": "Tell us :red[loud] <b>bold</b> [x](http://e)"})
     at = _open_part(app_test, design_db, "Workshop")
-    at.button(key="design_next").click().run()
-    at.button(key="design_next").click().run()
+    at.selectbox(key="design_workshop_jump").set_value(2).run()
     _ok(at)
-    shown = [m.value for m in at.markdown if "loud" in m.value]
-    assert shown == ["# Tell us \\:red\\[loud\\] \\<b\\>bold\\</b\\> \\[x\\]\\(http\\://e\\)"]
+    shown = [h.value for h in at.header if "loud" in h.value] + [m.value for m in at.markdown if "loud" in m.value]
+    assert shown == ["Tell us \\:red\\[loud\\] \\<b\\>bold\\</b\\> \\[x\\]\\(http\\://e\\)"]
 
 
 def test_contributions_table_and_csv(app_test, design_db):
     db = _db(design_db)
-    pid = codesign.propose_wording(db, design_db["q"]["drugs"], "Do you use drugs?", design_db["dee"], "Kinder")
-    codesign.react(db, pid, design_db["dee"], "agree")
+    pid = codesign.propose_wording(db, design_db["q"]["drugs"], "Do you use drugs?", _dee(db, design_db), "Kinder")
+    codesign.react(db, pid, _dee(db, design_db), "agree")
     at = _open_part(app_test, design_db, "Contributions")
     table = at.dataframe[0].value
     assert list(table["Name"]) == ["Dee"]
     assert list(table["Wordings proposed"]) == [1] and list(table["Reactions"]) == [1]
-    csv_text = codesign.contributions_csv(codesign.contributions(db, survey_id=design_db["survey_id"]))
-    assert "Dee,Person with lived experience,1,0,0,1,0,2" in csv_text
+    csv_text = codesign.contributions_csv(codesign.contributions(db, survey_id=design_db["survey_id"])).decode("utf-8-sig")
+    assert "Dee,Person with lived experience,1,0,0,0,1,0,2" in csv_text
 
 
 def test_glossary_term_changes_the_checks(app_test, design_db):
@@ -259,3 +277,332 @@ def test_dismiss_a_flag_with_a_reason(app_test, design_db):
     assert len(glossary.dismissals_for(db, design_db["q"]["drugs"])) == 1
     assert not any("misuser" in m.value and "background[" in m.value for m in at.markdown), \
         "the dismissed flag is no longer shown"
+
+
+def test_a_colleagues_save_is_never_silently_replaced(app_test, design_db):
+    """Two people open one question; Sam saves, then Jo saves: Jo's save is refused, not lost."""
+    sam = _open_part(app_test, design_db, "Edit", "worker")
+    jo = _open_part(app_test, design_db, "Edit", "worker")
+    sams, jos = "How often do you see the person who helps you?", "How often do you meet your worker?"
+    _type(sam, sams)
+    sam.button(key="design_save").click().run()
+    _ok(sam)
+    _type(jo, jos)
+    jo.button(key="design_save").click().run()
+    _ok(jo)
+    db = _db(design_db)
+    question = store.get_question(db, design_db["q"]["worker"])
+    assert question["wording"] == sams, "Sam's saved wording stays"
+    history = codesign.wording_history(db, question["lineage_id"])[0]["earlier"]
+    assert [h["wording"] for h in history] == ["How often do you see your worker?"], "one change, Sam's"
+    assert not any("saved" in s.value for s in jo.success), "Jo is not told the words were saved"
+    shown = " ".join(m.value for m in jo.markdown) + " ".join(t.value for t in jo.text)
+    assert sams.replace("?", "") in shown.replace("\\", "") and jos.replace("?", "") in shown.replace("\\", ""), \
+        "both wordings are shown side by side"
+
+
+# ---- forms that behave -------------------------------------------------------------------------
+
+
+def _dismiss_keys(at):
+    return sorted(b.key for b in at.button if b.key and b.key.startswith("design_dismiss_")
+                  and not b.key.startswith("design_dismiss_reason_"))
+
+
+def test_a_dismiss_reason_stays_with_its_flag(app_test, design_db):
+    at = _open_part(app_test, design_db, "Edit", "worker")
+    _type(at, "Are you an addict, and do you see your keyworker?")
+    keys = _dismiss_keys(at)
+    assert len(keys) >= 2, "two different flags, each with its own dismiss form"
+    first, second = (k.rsplit("_", 1)[1] for k in keys[:2])
+    at.text_input(key=f"design_dismiss_reason_{first}").input("Our group chose this").run()
+    at.button(key=f"design_dismiss_{first}").click().run()
+    _ok(at)
+    from surveys.storage import glossary
+
+    assert len(glossary.dismissals_for(_db(design_db), design_db["q"]["worker"])) == 1
+    assert f"design_dismiss_{first}" not in _dismiss_keys(at), "the dismissed flag is gone"
+    assert at.text_input(key=f"design_dismiss_reason_{second}").value == "", "the reason did not move to another flag"
+    at.button(key=f"design_dismiss_{second}").click().run()
+    assert any("Say why" in e.value for e in at.error)
+    assert len(glossary.dismissals_for(_db(design_db), design_db["q"]["worker"])) == 1
+
+
+def test_dismissed_flags_are_listed_and_can_be_brought_back(app_test, design_db):
+    at = _open_part(app_test, design_db, "Edit", "drugs")
+    [key] = [k for k in _dismiss_keys(at)][:1]
+    digest = key.rsplit("_", 1)[1]
+    at.text_input(key=f"design_dismiss_reason_{digest}").input("Our group chose this word").run()
+    at.button(key=key).click().run()
+    _ok(at)
+    listed = [m.value for m in at.markdown if "Our group chose this word" in m.value]
+    assert listed and "Words that label people" in listed[0]
+    [undo] = [b.key for b in at.button if b.key and b.key.startswith("design_undismiss_")]
+    at.button(key=undo).click().run()
+    _ok(at)
+    from surveys.storage import glossary
+
+    assert glossary.dismissals_for(_db(design_db), design_db["q"]["drugs"]) == set()
+    assert key in _dismiss_keys(at), "the flag is back"
+
+
+def test_the_proposal_form_clears_and_a_second_click_makes_no_duplicate(app_test, design_db):
+    at = _open_part(app_test, design_db, "Proposals", "drugs")
+    at.text_area(key="design_new_wording").input("Do you use drugs or alcohol?").run()
+    at.text_input(key="design_new_reason").input("Kinder words").run()
+    at.button(key="design_propose").click().run()
+    _ok(at)
+    assert at.text_area(key="design_new_wording").value == "" and at.text_input(key="design_new_reason").value == ""
+    at.text_area(key="design_new_wording").input("Do you use drugs or alcohol?").run()
+    at.button(key="design_propose").click().run()
+    _ok(at)
+    assert any("already proposed these words" in e.value for e in at.error)
+    assert len(codesign.proposals_for_question(_db(design_db), design_db["q"]["drugs"])) == 1
+    assert at.text_area(key="design_new_wording").value == "Do you use drugs or alcohol?", \
+        "a refused form keeps what was typed"
+
+
+def test_changing_a_block_to_agree_does_not_keep_the_block_reason(app_test, design_db):
+    db = _db(design_db)
+    codesign.propose_wording(db, design_db["q"]["drugs"], "Do you use drugs?", _dee(db, design_db))
+    at = _open_part(app_test, design_db, "Proposals", "drugs")
+    at.radio(key="design_stance").set_value("block").run()
+    at.text_input(key="design_stance_reason").input("It leaves out alcohol").run()
+    at.button(key="design_react").click().run()
+    _ok(at)
+    assert at.text_input(key="design_stance_reason").value == ""
+    at.radio(key="design_stance").set_value("agree").run()
+    at.button(key="design_react").click().run()
+    _ok(at)
+    pid = codesign.proposals_for_question(db, design_db["q"]["drugs"])[0]["id"]
+    assert [(r["stance"], r["reason"]) for r in codesign.reactions_for(db, pid)] == [("agree", "")]
+
+
+def test_the_glossary_form_clears_and_errors_show_typed_text_as_typed(app_test, design_db):
+    at = _open_part(app_test, design_db, "Glossary")
+    at.text_input(key="design_term").input("drop-in").run()
+    at.text_input(key="design_term_alt").input("day centre").run()
+    at.button(key="design_term_add").click().run()
+    _ok(at)
+    assert [at.text_input(key=k).value for k in ("design_term", "design_term_alt", "design_term_reason")] == ["", "", ""]
+    typed = "Drop-in [here](http://x.example) **now** $x^2$"
+    at.text_input(key="design_term").input(typed).run()
+    at.button(key="design_term_add").click().run()
+    _ok(at)
+    [error] = [e.value for e in at.error]
+    assert "\\[here\\]\\(http\\://x\\.example\\) \\*\\*now\\*\\* \\$x\\^2\\$" in error, "typed Markdown stays text"
+    assert at.text_input(key="design_term").value == typed
+
+
+def test_a_glossary_change_based_on_an_old_copy_is_refused_side_by_side(app_test, design_db):
+    from surveys.storage import glossary
+
+    db = _db(design_db)
+    row = glossary.add_term(db, "drop-in", "jargon", alternative="day centre", reason="Plain")
+    at = _open_part(app_test, design_db, "Glossary")
+    glossary.change_term(db, row["id"], "the hub", "What people call it", based_on=row["revision"])
+    at.text_input(key="design_term_change_alt").input("open session").run()
+    at.button(key="design_term_change").click().run()
+    _ok(at)
+    assert any("after you opened it" in w.value for w in at.warning)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "the hub" in shown and "open session" in shown
+    assert glossary.get_term(db, row["id"])["alternative"] == "the hub"
+    at.button(key="design_term_mine").click().run()
+    _ok(at)
+    assert glossary.get_term(db, row["id"])["alternative"] == "open session"
+
+
+def test_a_decision_on_a_proposal_that_changed_since_is_refused(app_test, design_db):
+    db = _db(design_db)
+    pid = codesign.propose_wording(db, design_db["q"]["drugs"], "Do you use drugs?", _dee(db, design_db))
+    at = _open_part(app_test, design_db, "Proposals", "drugs")
+    jo = store.add_person(db, "Jo", "staff")
+    from surveys import accounts
+
+    codesign.react(db, pid, accounts.actor_for_user(db, at.session_state["auth_user"]), "disagree",
+                   "It leaves out alcohol", speaker_id=jo)
+    at.button(key="design_adopt").click().run()
+    _ok(at)
+    assert any("changed this proposal or reacted" in w.value for w in at.warning)
+    assert store.get_question(db, design_db["q"]["drugs"])["wording"] == STIGMA
+    assert any("1 disagree" in m.value for m in at.markdown), "what is there now is shown"
+
+
+def test_the_details_form_refuses_an_old_copy(app_test, design_db):
+    at = _open_part(app_test, design_db, "Edit", "story")
+    db = _db(design_db)
+    qid = design_db["q"]["story"]
+    from surveys import accounts
+
+    other_tab = accounts.actor_for_user(db, at.session_state["auth_user"])
+    codesign.save_question(db, qid, {"help_text": "Take your time."}, other_tab,
+                           based_on=store.get_question(db, qid)["revision"])
+    at.text_area(key="design_help").input("Read it slowly.").run()
+    at.button(key="design_save_details").click().run()
+    _ok(at)
+    assert store.get_question(db, qid)["help_text"] == "Take your time."
+    assert any("after you opened it" in w.value for w in at.warning)
+    at.button(key="design_details_theirs").click().run()
+    _ok(at)
+    assert at.text_area(key="design_help").value == "Take your time."
+
+
+def test_unsaved_words_are_kept_when_you_look_at_another_question(app_test, design_db):
+    at = _open_part(app_test, design_db, "Edit", "worker")
+    _type(at, "How often do you meet your worker?")
+    at.selectbox(key="design_question").set_value(design_db["q"]["story"]).run()
+    _ok(at)
+    assert _wording_box(at) == "Tell us about where you live."
+    assert any("Not saved yet" in w.value and "meet your worker" in w.value for w in at.warning)
+    at.button(key=f"design_draft_open_{design_db['q']['worker']}").click().run()
+    _ok(at)
+    assert _wording_box(at) == "How often do you meet your worker?", "the words came back"
+    at.selectbox(key="design_question").set_value(design_db["q"]["story"]).run()
+    at.button(key=f"design_draft_drop_{design_db['q']['worker']}").click().run()
+    at.selectbox(key="design_question").set_value(design_db["q"]["worker"]).run()
+    _ok(at)
+    assert _wording_box(at) == "How often do you see your worker?"
+
+
+def test_a_long_pasted_wording_shows_each_flag_once_with_a_count(app_test, design_db):
+    at = _open_part(app_test, design_db, "Edit", "story")
+    _type(at, ("Are you an addict? " * 400)[:6000])
+    _ok(at)
+    assert len(_dismiss_keys(at)) <= 5, "one dismiss form per different flag, not one per place"
+    assert any("found" in m.value and "times" in m.value for m in at.markdown)
+    assert any("Only the first 5,000 are checked" in c.value for c in at.caption)
+
+
+def test_publishing_asks_about_the_version_in_use(app_test, design_db):
+    db = _db(design_db)
+    codesign.publish(db, design_db["version_id"], _dee(db, design_db))
+    draft = codesign.start_new_version(db, design_db["version_id"], _dee(db, design_db), "Second")
+    at = _ok(app_test(design_db["path"], "design", role="designer"))
+    at.selectbox(key="design_version").set_value(draft).run()
+    at.radio(key="design_part").set_value("Versions").run()
+    assert at.radio(key="design_publish_older").value == "retire"
+    at.checkbox(key="design_publish_sure").check().run()
+    at.button(key="design_publish").click().run()
+    _ok(at)
+    assert [v["status"] for v in store.list_versions(db, design_db["survey_id"])] == ["retired", "published"]
+    assert any("no longer offered to interviewers" in s.value for s in at.success)
+
+
+def test_design_downloads_are_safe_and_logged(app_test, design_db, monkeypatch):
+    from tests.test_downloads import capture_downloads, formula_cells
+
+    seen = capture_downloads(monkeypatch)
+    db = _db(design_db)
+    formula = store.add_person(db, '=HYPERLINK("x")', "staff")
+    from surveys import accounts
+
+    codesign.propose_wording(db, design_db["q"]["drugs"], "Do you use drugs?",
+                             accounts.Actor(None, formula, '=HYPERLINK("x")', "admin"))
+    at = _open_part(app_test, design_db, "Contributions")
+    at.radio(key="design_part").set_value("Script").run()
+    _ok(at)
+    files = {d["file_name"]: d["data"]() for d in seen}
+    assert set(files) == {"contributions.csv", "interviewer-script.md"}
+    assert formula_cells("contributions.csv", files["contributions.csv"]) == []
+    assert "'=HYPERLINK" in files["contributions.csv"].decode("utf-8-sig")
+    logged = [json.loads(e["new_value"])["what"] for e in audit_entries(db, action="download")]
+    assert sorted(logged) == ["Design: contributions", "Design: interviewer script"]
+
+
+# ---- evidence beside each question ---------------------------------------------------------------
+
+
+def _report(path, version_id) -> dict:
+    """Return `python -m surveys report --format json` for one version, by question name."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "surveys", "report", "--db", str(path), "--version", version_id,
+                           "--format", "json"], capture_output=True, text=True, timeout=120, check=True)
+    return {row["name"]: row for row in json.loads(done.stdout)}
+
+
+def _share(cell: str) -> tuple[int, int]:
+    count, _, rest = cell.partition(" of ")
+    return int(count.replace(",", "")), int(rest.split(" ")[0].replace(",", ""))
+
+
+def test_the_evidence_for_v1_and_v2_equals_the_report(app_test, demo_db_path):
+    db = open_database(demo_db_path)
+    versions = {v["number"]: v for v in store.list_versions(db)}
+    v1, v2 = versions[1], versions[2]
+    question = next(q for q in store.questions_for_version(db, v2["id"]) if q["name"] == "worker_listens")
+    at = _ok(app_test(demo_db_path, "design", role="designer"))
+    at.selectbox(key="design_version").set_value(v2["id"]).run()
+    at.radio(key="design_part").set_value("Edit").run()
+    at.selectbox(key="design_question").set_value(question["id"]).run()
+    _ok(at)
+    [table] = [d.value for d in at.dataframe if "What" in d.value.columns]
+    table = table.set_index("What")
+    columns = {number: next(c for c in table.columns if c.startswith(versions[number]["label"])) for number in (1, 2)}
+    rates = {"Answered": "answered_rate", "Skipped": "skipped_rate", "Don't know": "dont_know_rate",
+             "Prefer not to say": "prefer_not_rate", "Needed explaining": "explained_rate",
+             "Reworded by the interviewer": "reworded_rate", "Upset the person": "upset_rate"}
+    for number, version in ((1, v1), (2, v2)):
+        report = _report(demo_db_path, version["id"])["worker_listens"]
+        column = table[columns[number]]
+        assert int(column["Asked"].replace(",", "")) == report["asked"] > 0
+        for row, key in rates.items():
+            count, asked = _share(column[row])
+            assert asked == report["asked"] and round(count / asked, 4) == report[key], (number, row)
+        assert float(column["Answer quality (0 to 100)"]) == round(report["quality_index"])
+    assert table.loc["Wording", columns[1]] != table.loc["Wording", columns[2]], "each version's own wording"
+
+
+def test_look_again_links_open_the_question_in_edit(app_test, demo_db_path):
+    db = open_database(demo_db_path)
+    v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
+    at = _ok(app_test(demo_db_path, "design", role="designer"))
+    at.selectbox(key="design_version").set_value(v2["id"]).run()
+    _ok(at)
+    links = [e for e in at.get("page_link") if e.proto.query_string]
+    targets = [e.proto.query_string for e in links]
+    assert len(links) >= 3, "the worst questions are listed as links"
+    from analysis import evidence
+
+    worst = evidence.look_again(evidence.evidence_by_lineage(db, v2["survey_id"], mask=lambda t: t), v2["id"], 8)
+    assert [f"question={row['question_id']}" for row in worst] == targets
+    # Following a link (the page gets ?question=...) opens that question in Edit.
+    at.query_params["question"] = worst[0]["question_id"]
+    at.run()
+    _ok(at)
+    assert at.radio(key="design_part").value == "Edit"
+    assert at.selectbox(key="design_question").value == worst[0]["question_id"]
+
+
+def test_explore_lists_the_same_questions_and_links_to_design_for_those_who_can_open_it(app_test, demo_db_path):
+    from analysis import evidence
+
+    db = open_database(demo_db_path)
+    v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
+    worst = evidence.look_again(evidence.evidence_by_lineage(db, v2["survey_id"], mask=lambda t: t), v2["id"], 8)
+    designer = _ok(app_test(demo_db_path, "explore", role="designer"))
+    assert [e.proto.query_string for e in designer.get("page_link") if e.proto.query_string] == [
+        f"question={row['question_id']}" for row in worst]
+    evaluator = _ok(app_test(demo_db_path, "explore", role="evaluator"))
+    assert not [e for e in evaluator.get("page_link") if e.proto.query_string], "evaluators cannot open Design"
+    shown = [m.value for m in evaluator.markdown if "answer quality" in m.value]
+    assert len(shown) == len(worst)
+
+
+def test_interviewers_notes_show_beside_the_question_with_details_masked(app_test, demo_db_path):
+    db = open_database(demo_db_path)
+    v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
+    question = next(q for q in store.questions_for_version(db, v2["id"]) if q["name"] == "worker_listens")
+    db.execute("UPDATE answer SET note = 'She asked what listen means. Call 07700 900123 if needed.', "
+               "updated_at = '2099-01-01T00:00:00+00:00' WHERE id = (SELECT id FROM answer WHERE question_id = ? "
+               "LIMIT 1)", [question["id"]])
+    at = _ok(app_test(demo_db_path, "design", role="designer"))
+    at.selectbox(key="design_version").set_value(v2["id"]).run()
+    at.radio(key="design_part").set_value("Edit").run()
+    at.selectbox(key="design_question").set_value(question["id"]).run()
+    _ok(at)
+    notes = [m.value for m in at.markdown if "listen means" in m.value]
+    assert notes and "07700" not in notes[0] and "\\[phone\\]" in notes[0]
+    assert any("1 note from interviewers" in m.value for m in at.markdown)

@@ -10,6 +10,7 @@ import streamlit
 
 from surveys import accounts, downloads
 from surveys.storage import audit_entries, open_database
+from tests.conftest import actor_in
 
 # Payloads from OWASP's CSV injection page and from real spreadsheet attacks.
 FORMULAS = [
@@ -86,9 +87,10 @@ def test_frame_table_reads_a_data_frame():
 def test_logged_download_logs_each_click_and_checks_the_account_again(tmp_path):
     path = tmp_path / "surveys.db"
     db = open_database(path)
-    admin = accounts.command_line_actor(db)
-    first = accounts.create_account(db, "first-admin", "a long password", "admin", "First", admin.name)
-    account_id = accounts.create_account(db, "sam-admin", "a long password", "admin", "Sam", admin.name)
+    first = accounts.create_account(db, "first-admin", "a long password", "admin", "First",
+                                    accounts.command_line_actor(db))
+    account_id = accounts.create_account(db, "sam-admin", "a long password", "admin", "Sam",
+                                         accounts.actor_for_account(db, first))
     sam = accounts.actor_for_account(db, account_id)
     make = downloads.logged_download(path, sam, "a test table", "t.csv",
                                      lambda: downloads.csv_bytes(["a"], [["=1"]]), rows=1, roles=("admin",))
@@ -97,7 +99,7 @@ def test_logged_download_logs_each_click_and_checks_the_account_again(tmp_path):
     logged = audit_entries(db, action=downloads.DOWNLOAD_ACTION)
     assert [(e["actor"], e["new_value"]) for e in logged] == [
         ("Sam", '{"file": "t.csv", "rows": 1, "what": "a test table"}')] * 2
-    accounts.disable_account(db, account_id, "First")
+    accounts.disable_account(db, account_id, accounts.actor_for_account(db, first))
     with pytest.raises(accounts.NotAllowed):
         make()
     assert len(audit_entries(db, action=downloads.DOWNLOAD_ACTION)) == 2, "a refused download is not logged"
@@ -122,14 +124,15 @@ def test_every_admin_download_is_safe_and_logged(app_test, demo_db_path, monkeyp
     seen = capture_downloads(monkeypatch)
     db = open_database(demo_db_path)
     # A person whose name is a formula: it reaches the log, the answers and the downloads.
-    accounts.create_account(db, "formula-person", "a long password", "interviewer", "=HYPERLINK(\"x\")", "=cmd|x")
+    accounts.create_account(db, "formula-person", "a long password", "interviewer", "=HYPERLINK(\"x\")",
+                            actor_in(db, "admin", "=cmd|x"))
     version_id = db.execute("SELECT id FROM survey_version ORDER BY number DESC LIMIT 1").fetchone()[0]
     db.execute("UPDATE interview SET respondent_code = '=cmd|calc' WHERE rowid = (SELECT MIN(rowid) FROM interview "
                "WHERE version_id = ?)", [version_id])
     db.conn.close()
     at = app_test(demo_db_path, "admin")
     at.selectbox(key="admin_transfer_answers_version").set_value(version_id).run()
-    for kind in ("Excel", "CSV"):
+    for kind in ("Excel", "Plain table"):
         at.radio(key="admin_transfer_answers_kind").set_value(kind).run()
         at.button(key="admin_transfer_answers_export").click().run()
     at.button(key="admin_transfer_form_export").click().run()

@@ -7,9 +7,11 @@ import sqlite3
 
 import pytest
 
+from surveys.accounts import command_line_actor
 from surveys.erasure import erase_respondent, erasure_preview
 from surveys.storage import core as store
-from surveys.storage import now, open_database
+from surveys.storage import erasure_key, now, open_database
+from tests.conftest import actor_in
 from surveys.storage.core import InvalidInput, NotFound
 
 SECRET = "I sleep behind the library on Park Road"
@@ -59,16 +61,39 @@ def test_preview_counts_what_would_go(two_people):
 
 
 def test_erasing_removes_every_interview_and_answer_for_the_code_only(two_people):
-    summary = erase_respondent(two_people, "r-001", "Sam", "They asked us to delete their answers")
-    assert summary == {"respondent_code": "r-001", "interviews": 2, "answers": 3}
+    sam = actor_in(two_people, "admin", "Sam")
+    summary = erase_respondent(two_people, "r-001", sam, "R-001 asked us to delete their answers")
+    assert summary == {"respondent_code": "r-001", "interviews": 2, "answers": 3, "wiped": True}
     assert held(two_people) == {"interviews": ["i3"], "answers": ["a4"]}
     entry = two_people.execute(
         "SELECT actor, action, table_name, record_id, old_value, new_value FROM audit_log "
         "WHERE action = 'erase respondent'").fetchall()
     assert len(entry) == 1
-    assert entry[0][:5] == ("Sam", "erase respondent", "interview", "r-001", None)
+    # The code is named only by its fingerprint (the same whatever its case), and taken out of the reason.
+    assert entry[0][:5] == ("Sam", "erase respondent", "interview", erasure_key("R-001"), None)
+    assert erasure_key("r-001") == erasure_key(" R-001 ") != erasure_key("R-002")
     assert json.loads(entry[0][5]) == {
-        "interviews": 2, "answers": 3, "reason": "They asked us to delete their answers"}
+        "interviews": 2, "answers": 3, "reason": "[code] asked us to delete their answers"}
+    assert "r-001" not in str(two_people.execute("SELECT * FROM audit_log").fetchall()).lower()
+
+
+def test_only_an_admin_account_that_is_on_may_erase(two_people):
+    from surveys.accounts import NotAllowed, command_line_actor, disable_account
+
+    before_accounts = command_line_actor(two_people)
+    evaluator = actor_in(two_people, "evaluator", "Eve")
+    with pytest.raises(NotAllowed):
+        erase_respondent(two_people, "R-001", evaluator, "asked")
+    with pytest.raises(NotAllowed):
+        erase_respondent(two_people, "R-001", "admin", "asked")  # a role string is not an account
+    with pytest.raises(NotAllowed, match="an admin must sign in"):
+        erase_respondent(two_people, "R-001", before_accounts, "asked")
+    sam = actor_in(two_people, "admin", "Sam")
+    other = actor_in(two_people, "admin", "Other")
+    disable_account(two_people, sam.account_id, other)
+    with pytest.raises(NotAllowed):
+        erase_respondent(two_people, "R-001", sam, "asked")
+    assert held(two_people)["interviews"] == ["i1", "i2", "i3"]
     # The log holds counts, never what was erased.
     logged = " ".join(str(r) for r in two_people.execute("SELECT * FROM audit_log").fetchall())
     assert SECRET not in logged
@@ -77,11 +102,11 @@ def test_erasing_removes_every_interview_and_answer_for_the_code_only(two_people
 def test_erasing_needs_a_reason_and_a_code_that_exists(two_people):
     before = held(two_people)
     with pytest.raises(InvalidInput, match="Say why"):
-        erase_respondent(two_people, "R-001", "Sam", "   ")
+        erase_respondent(two_people, "R-001", command_line_actor(two_people), "   ")
     with pytest.raises(InvalidInput, match="Type the respondent code"):
-        erase_respondent(two_people, "  ", "Sam", "asked")
+        erase_respondent(two_people, "  ", command_line_actor(two_people), "asked")
     with pytest.raises(NotFound, match="Nothing is held for the code R-404"):
-        erase_respondent(two_people, "R-404", "Sam", "asked")
+        erase_respondent(two_people, "R-404", command_line_actor(two_people), "asked")
     assert held(two_people) == before
     assert two_people.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'erase respondent'").fetchone()[0] == 0
 
@@ -95,7 +120,7 @@ def test_erasure_is_all_or_nothing(two_people):
     before = held(two_people)
     two_people.execute("PRAGMA secure_delete = OFF")
     with pytest.raises(sqlite3.DatabaseError, match="test refuses"):
-        erase_respondent(two_people, "R-001", "Sam", "asked")
+        erase_respondent(two_people, "R-001", command_line_actor(two_people), "asked")
     assert held(two_people) == before
     assert two_people.execute("SELECT COUNT(*) FROM audit_log WHERE action = 'erase respondent'").fetchone()[0] == 0
     # The connection's own setting is put back afterwards.
@@ -117,7 +142,7 @@ def test_erased_words_are_gone_from_the_database_file(demo_db_path):
             ("marker-answer", interview_id, question_id, marker, None, 1, 0, 0, 0, "", 1, stamp)])
     db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     interviews_before = db.execute("SELECT COUNT(*) FROM interview").fetchone()[0]
-    summary = erase_respondent(db, code, "Sam", "asked")
+    summary = erase_respondent(db, code, command_line_actor(db), "asked")
     assert summary["interviews"] == 1 and summary["answers"] > 0
     assert db.execute("SELECT COUNT(*) FROM interview").fetchone()[0] == interviews_before - 1
     db.conn.close()
@@ -150,7 +175,7 @@ def test_erasure_blanks_answer_values_in_earlier_log_entries(db):
     before = _json.dumps(audit_entries(db, limit=1000))
     assert "My secret story" in before and "ZZ-0042" in before
 
-    erase_respondent(db, "ZZ-0042", actor="admin", reason="They asked us to")
+    erase_respondent(db, "ZZ-0042", actor=command_line_actor(db), reason="They asked us to")
     entries = audit_entries(db, limit=1000)
     text = _json.dumps([{k: e[k] for k in ("old_value", "new_value")} for e in entries
                         if e["action"] != "erase respondent"])

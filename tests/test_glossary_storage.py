@@ -11,6 +11,8 @@ from surveys.checks import GroupTerms, get_checker
 from surveys.storage import StorageError, audit_entries
 from surveys.storage import core as store
 from surveys.storage import glossary
+from surveys.storage.codesign import StaleSave
+from surveys.storage.core import InvalidInput
 
 
 @pytest.fixture
@@ -162,3 +164,34 @@ def test_sql_values_are_parameters_not_text(db):
     tricky = "x'); DROP TABLE glossary_term; --"
     glossary.add_term(db, tricky, "jargon", "y", "")
     assert [t["term"] for t in glossary.list_terms(db)] == [tricky]
+
+
+def test_a_change_based_on_an_old_copy_of_a_word_is_refused(db, person):
+    row = glossary.add_term(db, "drop-in", "jargon", alternative="day centre", reason="Plain", person_id=person)
+    seen = row["revision"]
+    glossary.change_term(db, row["id"], "day centre or hub", "Both are used here", person, based_on=seen)
+    with pytest.raises(StaleSave) as refused:
+        glossary.change_term(db, row["id"], "open session", "Newer word", person, based_on=seen)
+    assert "day centre or hub" in refused.value.theirs and "open session" in refused.value.mine
+    with pytest.raises(StaleSave):
+        glossary.remove_term(db, row["id"], person, "Not needed", based_on=seen)
+    assert [(t["alternative"], t["reason"]) for t in glossary.list_terms(db)] == [
+        ("day centre or hub", "Both are used here")]
+    now = glossary.get_term(db, row["id"])["revision"]
+    glossary.remove_term(db, row["id"], person, "Not needed", based_on=now)
+    assert glossary.list_terms(db) == []
+
+
+def test_a_dismissed_flag_can_be_brought_back_and_is_dismissed_once(db, person, question_id):
+    row = glossary.dismiss_flag(db, question_id, "jargon", "keyworker", "Our word", person)
+    with pytest.raises(InvalidInput, match="already dismissed"):
+        glossary.dismiss_flag(db, question_id, "jargon", "keyworker", "Again", person)
+    assert [(d["code"], d["name"]) for d in glossary.dismissals_listed(db, question_id)] == [("jargon", "Sam")]
+    glossary.undo_dismissal(db, row["id"], person)
+    assert glossary.dismissals_for(db, question_id) == set()
+    assert glossary.dismissals_listed(db, question_id) == []
+    assert [d["undone_at"] is not None for d in glossary.dismissal_rows(db, question_id)] == [True]
+    with pytest.raises(InvalidInput, match="already brought back"):
+        glossary.undo_dismissal(db, row["id"], person)
+    glossary.dismiss_flag(db, question_id, "jargon", "keyworker", "We talked again", person)
+    assert glossary.dismissals_for(db, question_id) == {("jargon", "keyworker")}

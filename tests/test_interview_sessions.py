@@ -13,7 +13,7 @@ from surveys import interviews as iv
 from surveys.merge import MERGE_ORDER
 from surveys.storage import audit_entries, open_database
 from surveys.storage import sessions as sql
-from tests.conftest import PAGES, TEST_PASSWORD, signed_in_user
+from tests.conftest import PAGES, TEST_PASSWORD, as_admin, signed_in_user
 from tests.test_interviews import make_actor, make_survey
 
 T0 = 1_800_000_000.0  # a fixed moment, so times in these tests never depend on the real clock
@@ -71,7 +71,7 @@ def test_a_session_idle_for_longer_than_the_idle_time_is_closed_and_logged(db, p
 
 
 def test_the_admin_s_idle_minutes_apply(db, people):
-    accounts.set_idle_minutes(db, 5, actor="admin")
+    accounts.set_idle_minutes(db, 5, actor=as_admin(db))
     token = sessions.start_session(db, people["actor"].account_id, at=T0)
     with pytest.raises(sessions.SessionEnded, match="ended"):
         sessions.check_session(db, token, at=T0 + 5 * 60 + 1)
@@ -88,7 +88,7 @@ def test_last_seen_is_written_at_most_once_a_minute(db, people):
 
 
 def test_twelve_hours_is_the_most_a_sign_in_lasts(db, people):
-    accounts.set_idle_minutes(db, 120, actor="admin")
+    accounts.set_idle_minutes(db, 120, actor=as_admin(db))
     token = sessions.start_session(db, people["actor"].account_id, at=T0)
     for hour in range(1, 12):
         sessions.check_session(db, token, at=T0 + hour * 3600)
@@ -99,15 +99,15 @@ def test_twelve_hours_is_the_most_a_sign_in_lasts(db, people):
 
 def test_turning_the_account_off_ends_its_sessions(db, people):
     token = sessions.start_session(db, people["actor"].account_id, at=T0)
-    accounts.disable_account(db, people["actor"].account_id, actor="Alex Admin")
+    accounts.disable_account(db, people["actor"].account_id, actor=as_admin(db))
     with pytest.raises(sessions.SessionEnded) as ended:
         sessions.check_session(db, token, at=T0 + 1)
     assert ended.value.reason == sessions.ACCOUNT_OFF
-    accounts.enable_account(db, people["actor"].account_id, actor="Alex Admin")
+    accounts.enable_account(db, people["actor"].account_id, actor=as_admin(db))
     with pytest.raises(sessions.SessionEnded):
         sessions.check_session(db, token, at=T0 + 2)  # a closed session never opens again
     with pytest.raises(accounts.NotAllowed):
-        accounts.disable_account(db, people["actor"].account_id, actor="Alex Admin")
+        accounts.disable_account(db, people["actor"].account_id, actor=as_admin(db))
         sessions.start_session(db, people["actor"].account_id, at=T0 + 3)
 
 
@@ -143,7 +143,7 @@ def test_sessions_stay_on_this_laptop_and_hold_nothing_a_respondent_said(db, peo
     interview = iv.start_interview(db, people["version_id"], "AB-77", people["actor"], True)
     token = sessions.start_session(db, people["actor"].account_id, at=T0)
     sessions.remember_place(db, token, interview, people["colour"])
-    erase_respondent(db, "AB-77", actor="Alex Admin", reason="They asked")
+    erase_respondent(db, "AB-77", actor=as_admin(db), reason="They asked")
     session = sessions.check_session(db, token, at=T0 + 1)
     assert session.interview_id is None
     columns = {row[1] for row in db.execute("PRAGMA table_info(login_session)")}

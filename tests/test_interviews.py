@@ -15,6 +15,7 @@ from surveys.storage import accounts as account_store
 from surveys.storage import audit_entries, open_database, set_setting
 from surveys.storage import core as store
 from surveys.storage import interviews as sql
+from tests.conftest import as_admin
 
 
 _HASH: list[str] = []
@@ -31,8 +32,9 @@ def make_actor(db, role: str = "interviewer", name: str = "Ola") -> accounts.Act
     if not _HASH:
         _HASH.append(accounts.hash_password("test-password-1234"))
     with mock.patch.object(accounts, "hash_password", lambda _password: _HASH[0]):
-        account_id = accounts.create_account(db, f"{role}-{uuid.uuid4().hex[:8]}", "test-password-1234", role,
-                                             name, None)
+        # Set-up, not a permission path: added as the first-run form adds an account.
+        account_id = accounts._add_account(db, f"{role}-{uuid.uuid4().hex[:8]}", "test-password-1234", role,
+                                           name, "")
     assert account_store.account_by_id(db, account_id) is not None
     return accounts.actor_for_account(db, account_id)
 
@@ -472,7 +474,7 @@ def test_interview_functions_need_a_real_account_that_may_interview(db, survey, 
             iv.save_answer(db, interview, survey["colour"], "Red", actor=who)
         with pytest.raises(accounts.NotAllowed):
             iv.start_interview(db, survey["version_id"], "AB-9", who, True)
-    accounts.disable_account(db, survey["actor"].account_id, actor="admin")
+    accounts.disable_account(db, survey["actor"].account_id, actor=as_admin(db))
     with pytest.raises(accounts.NotAllowed):
         iv.save_note(db, interview, survey["colour"], note="hello", actor=survey["actor"])
     assert sql.answers_for_interview(db, interview) == []

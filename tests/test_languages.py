@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from surveys import codesign, languages
-from tests.conftest import actor_with_account
+from surveys.accounts import command_line_actor
 from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
 from surveys.merge import merge_databases
 from surveys.piping import answers_to_show, fill_in_answers, piped_names
@@ -13,6 +13,7 @@ from surveys.rules import all_of, describe_constraint, describe_show_if, rule_qu
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage.core import InvalidInput
+from tests.conftest import actor_in
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def survey(db):
     name = store.add_question(db, version_id, name="nickname", type="text",
                               wording="What should we call you, ${home}?")
     languages.set_languages(db, version_id, "English (en)", ["French (fr)", "Swahili (sw)"], actor="t")
-    dee = actor_with_account(db, "Dee", "designer")
+    dee = actor_in(db, "designer", "Dee")
     languages.save_translation(db, home, "French (fr)", wording="Où dormez-vous ?", help_text="Lisez les choix",
                                options={"Hostel": "Foyer", "Own flat": "Appartement"}, actor=dee)
     return {"db": db, "survey_id": survey_id, "version_id": version_id, "home": home, "name": name, "dee": dee}
@@ -69,7 +70,7 @@ def test_questions_come_in_the_language_asked_with_main_words_where_missing(surv
 
 def test_a_translation_made_in_the_app_is_credited_and_its_old_words_kept(survey):
     db, home, dee = survey["db"], survey["home"], survey["dee"]
-    sam = actor_with_account(db, "Sam", "designer")
+    sam = actor_in(db, "designer", "Sam")
     languages.save_translation(db, home, "French (fr)", wording="Où habitez-vous ?", actor=sam,
                                options={"Hostel": "Foyer"}, reason="Plus clair")
     history = languages.translation_history(db, store.get_question(db, home)["lineage_id"], "French (fr)")
@@ -94,7 +95,7 @@ def test_a_new_version_copies_languages_and_translations_and_credit_counts_once(
         languages.save_translation(db, survey["home"], "French (fr)", wording="x", actor=survey["dee"])
     with pytest.raises(Exception, match="published"):
         db.execute("DELETE FROM question_translation")
-    newer = codesign.start_new_version(db, version_id, survey["dee"].person_id)
+    newer = codesign.start_new_version(db, version_id, survey["dee"])
     assert languages.version_languages(db, newer) == languages.version_languages(db, version_id)
     french = languages.questions_in_language(db, newer, "French (fr)")
     assert french[0]["wording"] == "Où dormez-vous ?"
@@ -108,10 +109,10 @@ def test_a_new_version_copies_languages_and_translations_and_credit_counts_once(
 def test_adding_a_language_in_the_app_names_the_main_one_english(db):
     survey_id = store.create_survey(db, "S")
     version_id = store.create_version(db, survey_id)
-    jo = actor_with_account(db, "Jo", "designer")
+    jo = actor_in(db, "designer", "Jo")
     languages.add_language(db, version_id, "Welsh", jo)
     with pytest.raises(Exception, match="Only these kinds of account can do this: Admin, Designer"):
-        languages.add_language(db, version_id, "Irish", actor_with_account(db, "Ola", "interviewer"))
+        languages.add_language(db, version_id, "Irish", actor_in(db, "interviewer", "Ola"))
     assert [(lang["language"], lang["is_main"]) for lang in languages.version_languages(db, version_id)] == [
         ("English", True), ("Welsh", False)]
     with pytest.raises(InvalidInput, match="already"):
@@ -122,7 +123,7 @@ def test_an_interview_records_its_language(survey):
     db, version_id = survey["db"], survey["version_id"]
     store.set_version_status(db, version_id, "published")
     # No accounts yet: the person at the laptop acts (interview functions take an accounts.Actor).
-    me = actor_with_account(db, "Ola", "interviewer")
+    me = actor_in(db, "interviewer", "Ola")
     interview_id = start_interview(db, version_id, "R1", me, True, language="French")
     assert resume(db, interview_id, me).interview["language"] == "French (fr)"
     english = start_interview(db, version_id, "R2", me, True)
@@ -138,13 +139,13 @@ def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp
     version_id = store.create_version(db, survey_id)
     question = store.add_question(db, version_id, name="q", type="text", wording="How are you?")
     languages.set_languages(db, version_id, "English", ["Welsh"])
-    jo = actor_with_account(db, "Jo", "designer")
+    jo = actor_in(db, "designer", "Jo")
     languages.save_translation(db, question, "Welsh", wording="Sut wyt ti?", actor=jo)
     store.set_version_status(db, version_id, "published")
-    start_interview(db, version_id, "R1", actor_with_account(db, "Ola", "interviewer"), True, language="Welsh")
+    start_interview(db, version_id, "R1", actor_in(db, "interviewer", "Ola"), True, language="Welsh")
     db.conn.close()
     other = open_database(target)
-    summary = merge_databases(source, other, "t")
+    summary = merge_databases(source, other, command_line_actor(other))
     assert summary.added["question_translation"] == 1 and summary.added["version_language"] == 2
     assert languages.questions_in_language(other, version_id, "Welsh")[0]["wording"] == "Sut wyt ti?"
     assert other.execute("SELECT language FROM interview").fetchall() == [("Welsh",)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from surveys import languages
-from tests.conftest import actor_with_account
+from tests.conftest import actor_in
 from surveys.interviews import save_answer, start_interview, submit_interview
 from surveys.storage import open_database
 from surveys.storage import core as store
@@ -22,9 +22,9 @@ def two_languages(db_path: Path) -> dict:
     story = store.add_question(db, version_id, name="story", type="text", wording="How is your home?")
     languages.set_languages(db, version_id, "English", ["Welsh"])
     languages.save_translation(db, story, "Welsh", wording="Sut mae eich cartref?",
-                               actor=actor_with_account(db, "Jo", "designer"))
+                               actor=actor_in(db, "designer", "Jo"))
     store.set_version_status(db, version_id, "published")
-    me = actor_with_account(db, "Ola", "interviewer")
+    me = actor_in(db, "interviewer", "Ola")
     for code, language, words in (("R1", "", "fine thanks"), ("R2", "Welsh", "iawn"), ("R3", "Welsh", "da iawn")):
         interview_id = start_interview(db, version_id, code, me, True, language=language)
         save_answer(db, interview_id, story, words, actor=me)
@@ -69,7 +69,7 @@ def french_survey(db_path: Path) -> dict:
                                      form_columns={"type": "integer", "columns": {"constraint": ". <= 31"}}),
     }
     languages.set_languages(db, version_id, "English", ["French"])
-    jo = actor_with_account(db, "Jo", "designer")
+    jo = actor_in(db, "designer", "Jo")
     languages.save_translation(db, ids["home"], "French", wording="Où dormez-vous ?",
                                options={"Hostel": "Foyer", "Own flat": "Appartement"}, actor=jo)
     languages.save_translation(db, ids["nights"], "French", wording="Combien de nuits au ${home} ?", actor=jo)

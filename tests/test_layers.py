@@ -55,12 +55,12 @@ SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s
 
 
 def test_pages_hold_no_sql():
-    ui_files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    ui_files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
     offenders = [str(p.relative_to(ROOT)) for p in ui_files if SQL.search(p.read_text())]
     assert offenders == []
 
 
 def test_no_raw_html_from_pages():
-    ui_files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    ui_files = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
     offenders = [str(p.relative_to(ROOT)) for p in ui_files if "unsafe_allow_html=True" in p.read_text()]
     assert offenders == []

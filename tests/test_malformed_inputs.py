@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from surveys.accounts import command_line_actor
 from surveys.backup import restore
 from surveys.merge import merge_databases
 from surveys.responses import import_responses
@@ -100,50 +101,49 @@ CASES: list[tuple[str, Callable, str]] = [
      "could not be read as a spreadsheet form"),
     ("answers not UTF-8",
      lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "latin.csv", "gp,worker_listens\nYes,Café\n",
-                                                         "latin-1"), v, "t"),
+                                                         "latin-1"), v, command_line_actor(db)),
      "is not saved as UTF-8 text"),
     ("answers extra columns",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "extra.csv", "gp,favourite_colour\nYes,Blue\n"), v,
-                                            "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "extra.csv", "gp,favourite_colour\nYes,Blue\n"), v, command_line_actor(db)),
      "these columns are not questions in this version: favourite_colour"),
     ("answers same column twice",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "twice.csv", "gp,gp\nYes,No\n"), v, "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "twice.csv", "gp,gp\nYes,No\n"), v, command_line_actor(db)),
      "gp (twice)"),
     ("answers empty file",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "empty.csv", ""), v, "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "empty.csv", ""), v, command_line_actor(db)),
      "empty.csv is empty"),
     ("answers names but no rows",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "head.csv", "gp,alcohol\n"), v, "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "head.csv", "gp,alcohol\n"), v, command_line_actor(db)),
      "has column names but no answers"),
     ("answers 50 MB file",
-     lambda db, tmp, v, p: import_responses(db, sparse(tmp / "huge.csv"), v, "t"),
+     lambda db, tmp, v, p: import_responses(db, sparse(tmp / "huge.csv"), v, command_line_actor(db)),
      "huge.csv is too big (50 MB)"),
     ("answers wrong file kind",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "a.txt", "gp\nYes\n"), v, "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "a.txt", "gp\nYes\n"), v, command_line_actor(db)),
      "Use a .csv, .xlsx or .xls file"),
     ("answers one bad row among good ones",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "bad.csv", "gp\nYes\nNo\nMaybe\nYes\n"), v, "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "bad.csv", "gp\nYes\nNo\nMaybe\nYes\n"), v, command_line_actor(db)),
      "row 4: gp: 'Maybe' is not one of the options"),
     ("answers wrong version id",
-     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "ok.csv", "gp\nYes\n"), "no-such-version", "t"),
+     lambda db, tmp, v, p: import_responses(db, csv_file(tmp / "ok.csv", "gp\nYes\n"), "no-such-version", command_line_actor(db)),
      "There is no survey version with the id no-such-version"),
     ("form export wrong version id",
      lambda db, tmp, v, p: export_xlsform(db, "no-such-version", tmp / "f.xlsx"),
      "There is no survey version with the id no-such-version"),
     ("merge a database that is not ours",
-     lambda db, tmp, v, p: merge_databases(other_database(tmp / "other.db"), db, "t"),
+     lambda db, tmp, v, p: merge_databases(other_database(tmp / "other.db"), db, command_line_actor(db)),
      "was not made by Peer Survey Studio"),
     ("merge a file that is not a database",
-     lambda db, tmp, v, p: merge_databases(csv_file(tmp / "notes.db", "hello " * 100), db, "t"),
+     lambda db, tmp, v, p: merge_databases(csv_file(tmp / "notes.db", "hello " * 100), db, command_line_actor(db)),
      "is not a Peer Survey Studio database"),
     ("merge a database from a newer app",
-     lambda db, tmp, v, p: merge_databases(newer_database(p, tmp / "newer.db"), db, "t"),
+     lambda db, tmp, v, p: merge_databases(newer_database(p, tmp / "newer.db"), db, command_line_actor(db)),
      "made by a newer version of Peer Survey Studio"),
     ("restore a database that is not ours",
-     lambda db, tmp, v, p: restore(other_database(tmp / "other.db"), p, "t"),
+     lambda db, tmp, v, p: restore(other_database(tmp / "other.db"), p, command_line_actor(db)),
      "was not made by Peer Survey Studio"),
     ("restore a backup from a newer app",
-     lambda db, tmp, v, p: restore(newer_database(p, tmp / "newer.db"), p, "t"),
+     lambda db, tmp, v, p: restore(newer_database(p, tmp / "newer.db"), p, command_line_actor(db)),
      "made by a newer version of Peer Survey Studio"),
 ]
 
@@ -176,6 +176,6 @@ def test_the_command_line_also_changes_nothing_on_a_bad_file(demo_db_path, tmp_p
     db.conn.close()
     before = snapshot(demo_db_path)
     bad = csv_file(tmp_path / "bad.csv", "gp,alcohol\nYes,No\nsometimes,No\n")
-    assert main(["import-responses", str(bad), "--version", version_id, "--db", str(demo_db_path)]) == 1
+    assert main(["import-responses", str(bad), "--version", version_id, "--db", str(demo_db_path)]) == 2
     assert "row 3: gp: 'sometimes' is not one of the options" in capsys.readouterr().err
     assert snapshot(demo_db_path) == before

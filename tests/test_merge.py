@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from surveys.accounts import command_line_actor
 from surveys.merge import MergeRefused, merge_databases
 from surveys.storage import NotOurDatabase, SchemaTooNew, audit, audit_entries, open_database
 from surveys.storage import core as store
@@ -34,7 +35,7 @@ def _close(db) -> None:
 def merge_file(src: Path, dst: Path):
     db = _open(dst)
     try:
-        return merge_databases(src, db, "tester")
+        return merge_databases(src, db, command_line_actor(db))
     finally:
         _close(db)
 
@@ -224,7 +225,7 @@ def test_an_erased_interview_does_not_come_back(tmp_path):
     a = laptop(tmp_path, "a", [])
     b = laptop(tmp_path, "b", [])
     db = _open(a)
-    erase_respondent(db, "R0", "Ada", "They asked us to.")
+    erase_respondent(db, "R0", command_line_actor(db), "They asked us to.")
     _close(db)
     summary = merge_file(a, b)
     assert summary.erased_interviews == 1
@@ -284,7 +285,7 @@ def test_merge_upload_helper_reports_in_words(tmp_path):
     a = laptop(tmp_path, "a", [("new", str(uuid.uuid4()), {0: "hello"}, "2025-01-01T00:00:00+00:00")])
     b = laptop(tmp_path, "b", [])
     db = _open(b)
-    lines = merge_upload(db, {"name": "Ada"}, "a.db", a.read_bytes())
+    lines = merge_upload(db, {"name": "Ada", "actor": command_line_actor(db)}, "a.db", a.read_bytes())
     _close(db)
     assert lines[0] == "Added 1 interviews, 1 answers from a.db."
 
@@ -303,7 +304,7 @@ def test_merging_from_a_laptop_that_missed_an_erasure_brings_back_no_erased_word
           {"value": "first", "reason": "typo"})
     _close(db)
     db = _open(a)
-    erase_respondent(db, "R0", "Ada", "They asked us to.")
+    erase_respondent(db, "R0", command_line_actor(db), "They asked us to.")
     _close(db)
 
     merge_file(b, a)
@@ -312,3 +313,24 @@ def test_merging_from_a_laptop_that_missed_an_erasure_brings_back_no_erased_word
     assert any(row[3] == "edit answer after submit" for row in once["audit_log"]), "the entry itself arrives"
     merge_file(b, a)
     assert without_merge_entries(dump(a)) == without_merge_entries(once)
+
+
+def test_merging_into_an_empty_laptop_keeps_the_running_totals_exact(demo_db_path, tmp_path):
+    """Into a laptop with no answers, answers go in with one INSERT ... SELECT and the running
+    totals are worked out once after it: they must equal the other laptop's, row for row."""
+    from surveys.storage.migrations import GROUPED_TOTALS
+
+    tables = [t.table for t in GROUPED_TOTALS] + ["interview_tally", "interview_scale_place", "answer"]
+    empty = tmp_path / "empty.db"
+    db = _open(empty)
+    summary = merge_databases(demo_db_path, db, command_line_actor(db))
+    assert summary.added["answer"] > 1000 and summary.left_out == []
+    here = {t: sorted(db.execute(f"SELECT * FROM [{t}]").fetchall()) for t in tables}
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")}
+    _close(db)
+    source = _open(demo_db_path)
+    there = {t: sorted(source.execute(f"SELECT * FROM [{t}]").fetchall()) for t in tables}
+    source_indexes = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type IN ('index', 'trigger')")}
+    _close(source)
+    assert here == there
+    assert indexes == source_indexes, "every index and trigger is back after the bulk copy"

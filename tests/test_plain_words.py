@@ -4,7 +4,7 @@ The sentences are found by reading the code with the ast module, not by running 
 label on a page nobody opens in a test is still checked:
 - string literals (and the fixed parts of f-strings) given to Streamlit calls as the first
   argument or as label=, help=, placeholder= (and a few more keywords that hold text people read),
-  in app.py, pages/*.py and ui/*.py;
+  in app.py, pages/*.py and ui/ (with its folders);
 - text given to the shared page helpers (page_header) and the default labels of ui helpers;
 - the values of message constants (UPPER_CASE names holding sentences, or dicts/tuples of them);
 - the column headings of tables (keys of the row dicts given to st.dataframe, and
@@ -258,7 +258,7 @@ def plain_sentences(text: str) -> list[str]:
 
 def app_files() -> list[Path]:
     """Return app.py, the pages and the ui modules: every file that draws what people see."""
-    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+    return [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
 
 
 def library_files() -> list[Path]:
@@ -449,8 +449,14 @@ def explore_page_words(at) -> ExplorePageWords:
     import json
 
     words = ExplorePageWords([], [], [], [], [], [])
+    import os
+
+    from analysis import themes
+
     for tab in EXPLORE_TABS:
         at.session_state["explore_tab"] = tab
+        at.run()
+        themes.wait_for_background_reading(os.environ["SURVEYS_DB"], 300)
         at.run()
         if tab == "You said, we did":
             at.button(key="explore_make_summary").click().run()

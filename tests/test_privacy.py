@@ -12,6 +12,7 @@ from surveys import privacy
 from surveys.privacy import Finding, find_personal_details, mask_personal_details
 from surveys.storage import core as store
 from surveys.storage import now
+from tests.conftest import as_admin
 
 
 @pytest.mark.parametrize(
@@ -152,7 +153,7 @@ def actor_of(db, role: str, name: str):
     """Return the accounts.Actor of a new real account with ROLE."""
     from surveys import accounts
 
-    account_id = accounts.create_account(db, name.lower(), "correct horse battery", role, name, "tester")
+    account_id = accounts.create_account(db, name.lower(), "correct horse battery", role, name, as_admin(db))
     return accounts.actor_for_account(db, account_id)
 
 
@@ -223,5 +224,5 @@ def test_only_an_admin_may_export_identifiable_answers(db):
         True, False, False, False]
     # An admin made an evaluator since signing in sees masks: the role is read again each time.
     actor_of(db, "admin", "Ada")
-    accounts.set_role(db, admin.account_id, "evaluator", "tester")
+    accounts.set_role(db, admin.account_id, "evaluator", as_admin(db))
     assert privacy.can_see_personal_details(db, admin) is False

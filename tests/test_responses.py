@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import actor_in, as_admin
 from surveys.responses import ExportRefused, ImportFailed, export_responses, import_responses, neutralise
 from surveys.storage import audit_entries, open_database
 from surveys.storage import core as store
@@ -64,11 +65,11 @@ def test_export_then_import_gives_the_same_answers(demo_db_path, tmp_path, suffi
     target.execute("DELETE FROM interview")
     for version in store.list_versions(source):
         out = export_responses(source, version["id"], tmp_path / f"{version['number']}{suffix}",
-                               identifiable=True, role="admin", actor="t")
-        report = import_responses(target, out.path, version["id"], "t")
+                               identifiable=True, actor=as_admin(source))
+        report = import_responses(target, out.path, version["id"], as_admin(target))
         assert report.interviews_added == version["interviews"] and not report.problems
         assert answers_of(target, version["id"]) == answers_of(source, version["id"])
-        again = import_responses(target, out.path, version["id"], "t")
+        again = import_responses(target, out.path, version["id"], as_admin(target))
         assert (again.interviews_added, again.already_here) == (0, version["interviews"]), "no duplicates"
     synthetic = target.execute("SELECT COUNT(*) FROM interview WHERE synthetic = 0").fetchone()[0]
     assert synthetic == 0, "demo interviews stay marked as made up"
@@ -115,7 +116,7 @@ def test_a_kobo_style_export_is_read_by_choice_names_and_group_paths(small):
          "2025-03-02T08:00:00", "vX"],
         ["", "", "", "", "2.5", "2025-02-01", "Don't know", "No", "Money; Food", "", "", "", "(skipped)", "18", "", "", ""],
     ]
-    report = import_responses(db, write_csv(folder / "kobo.csv", rows), version_id, "t")
+    report = import_responses(db, write_csv(folder / "kobo.csv", rows), version_id, as_admin(db))
     assert (report.interviews_added, report.answers_added) == (2, 14)
     got = answers_of(db, version_id)
     first = {name: (value, opt_out) for iid, name, value, opt_out, _ in got if iid == interview}
@@ -143,7 +144,7 @@ def test_one_bad_row_means_nothing_is_imported_and_every_problem_is_listed(small
             ["3", "yesterday", "Castle", "Food; Boat", "hello", "not-a-uuid"],
             ["4", "2025-01-02", "Hostel", "Money", "", ""]]
     with pytest.raises(ImportFailed) as caught:
-        import_responses(db, write_csv(folder / "bad.csv", rows), version_id, "t")
+        import_responses(db, write_csv(folder / "bad.csv", rows), version_id, as_admin(db))
     # The bad id stops row 4 before its cells are read; rows 2 and 5 are fine but still not saved.
     assert caught.value.report.problems == [
         (3, "nights: 'three' is not a number"),
@@ -158,7 +159,7 @@ def test_each_wrong_value_in_a_row_is_reported(small):
     rows = [["nights", "moved", "housing", "help", "thanks"],
             ["three", "yesterday", "Castle", "Food; Boat", "hello"]]
     with pytest.raises(ImportFailed) as caught:
-        import_responses(db, write_csv(folder / "bad.csv", rows), version_id, "t")
+        import_responses(db, write_csv(folder / "bad.csv", rows), version_id, as_admin(db))
     assert caught.value.report.problems == [
         (2, "nights: 'three' is not a number"),
         (2, "moved: 'yesterday' is not a date (write it like 2025-03-31 or 31/03/2025)"),
@@ -194,12 +195,12 @@ def test_formula_cells_are_neutralised_in_csv_and_excel(small, text):
 
     db, version_id, folder = small
     _interview_with_open_answers(db, version_id, [text, text])
-    export_responses(db, version_id, folder / "out.csv", identifiable=True, role="admin")
+    export_responses(db, version_id, folder / "out.csv", identifiable=True, actor=as_admin(db))
     row = read_csv(folder / "out.csv")[1]
     assert row[1] == "'=cmd|' /C calc'!A0"
     assert row[8] == "'" + text and row[9] == "'" + text
     assert row[10] == "-5", "a real number stays a number"
-    export_responses(db, version_id, folder / "out.xlsx", identifiable=True, role="admin")
+    export_responses(db, version_id, folder / "out.xlsx", identifiable=True, actor=as_admin(db))
     cells = list(load_workbook(folder / "out.xlsx")["Answers"].iter_rows(min_row=2, values_only=False))[0]
     assert [c.data_type for c in cells[8:10]] == ["s", "s"]
     # XML inside .xlsx turns a carriage return into a line break when read back; the ' stays first.
@@ -215,15 +216,18 @@ def test_open_answers_are_masked_unless_an_admin_asks_and_it_is_logged(small):
     db, version_id, folder = small
     text = "Ring me on 07700 900123 or write to sam.jones@example.com, I live at SW1A 1AA"
     _interview_with_open_answers(db, version_id, [text, "Sam"])
-    export_responses(db, version_id, folder / "masked.csv", actor="Eve", role="evaluator")
+    eve = actor_in(db, "evaluator", "Eve")
+    export_responses(db, version_id, folder / "masked.csv", actor=eve)
     masked = read_csv(folder / "masked.csv")[1][8]
     assert "07700" not in masked and "example.com" not in masked and "SW1A" not in masked
     assert "[phone]" in masked and "[email]" in masked and "[postcode]" in masked
     with pytest.raises(ExportRefused, match="Only an admin"):
-        export_responses(db, version_id, folder / "full.csv", identifiable=True, actor="Eve", role="evaluator")
+        export_responses(db, version_id, folder / "full.csv", identifiable=True, actor=eve)
+    with pytest.raises(ExportRefused, match="Only an admin"):
+        export_responses(db, version_id, folder / "full.csv", identifiable=True, actor="admin")
     assert not (folder / "full.csv").exists()
     assert audit_entries(db, action="identifiable export") == []
-    export_responses(db, version_id, folder / "full.csv", identifiable=True, actor="Ada", role="admin")
+    export_responses(db, version_id, folder / "full.csv", identifiable=True, actor=actor_in(db, "admin", "Ada"))
     assert read_csv(folder / "full.csv")[1][8] == text
     logged = audit_entries(db, action="identifiable export")
     assert len(logged) == 1 and logged[0]["actor"] == "Ada"
@@ -253,7 +257,7 @@ def test_opt_outs_are_written_in_words(small):
 
 def test_answers_panel_makes_a_file_and_logs_it(app_test, demo_db_path):
     at = app_test(demo_db_path, "admin")
-    at.radio(key="admin_transfer_answers_kind").set_value("CSV").run()
+    at.radio(key="admin_transfer_answers_kind").set_value("Plain table").run()
     at.button(key="admin_transfer_answers_export").click().run()
     assert not at.exception and not at.error
     files = at.session_state["admin_transfer_answer_files"][1]
@@ -268,8 +272,8 @@ def test_answers_upload_helper_imports_all_or_nothing(small):
     from ui.transfer_panels import import_answers_upload
 
     db, version_id, folder = small
-    report = import_answers_upload(db, {"name": "Ada"}, version_id, "a.csv", b"nights,safe\n3,yes\n4,no\n")
+    report = import_answers_upload(db, {"name": "Ada", "actor": as_admin(db)}, version_id, "a.csv", b"nights,safe\n3,yes\n4,no\n")
     assert (report.interviews_added, report.answers_added) == (2, 4)
     with pytest.raises(ImportFailed):
-        import_answers_upload(db, {"name": "Ada"}, version_id, "b.csv", b"nights,safe\n3,yes\nx,no\n")
+        import_answers_upload(db, {"name": "Ada", "actor": as_admin(db)}, version_id, "b.csv", b"nights,safe\n3,yes\nx,no\n")
     assert db.execute("SELECT COUNT(*) FROM interview").fetchone()[0] == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PAGES
+from tests.conftest import PAGES, as_admin
 from ui.common import PAGE_ROLES
 
 ROLES = ("admin", "designer", "interviewer", "evaluator")
@@ -56,7 +56,7 @@ def test_nobody_signed_in_sees_only_the_sign_in_form_once_an_admin_exists(app_te
     from surveys.storage import open_database
 
     db = open_database(db_path)
-    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", "tester")
+    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", as_admin(db))
     db.conn.close()
     at = app_test(db_path, page, role=None)
     assert not at.exception, [e.value for e in at.exception]
@@ -73,7 +73,7 @@ def test_a_session_role_with_no_account_behind_it_is_not_trusted(app_test, db_pa
     from surveys.storage import core as store
 
     db = open_database(db_path)
-    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", "tester")
+    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", as_admin(db))
     person_id = store.add_person(db, "Mallory", "admin")
     db.conn.close()
     at = app_test(db_path, page, role=None, run=False)
@@ -93,8 +93,8 @@ def test_a_role_changed_by_the_admin_applies_on_the_next_run(app_test, db_path):
     at = app_test(db_path, "admin", role="admin")
     assert not [w for w in at.warning if ROLE_WARNING in w.value]
     db = open_database(db_path)
-    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", "tester")
-    accounts.set_role(db, at.session_state["auth_user"]["account_id"], "evaluator", "Sam")
+    accounts.create_account(db, "sam", "correct horse battery", "admin", "Sam", as_admin(db))
+    accounts.set_role(db, at.session_state["auth_user"]["account_id"], "evaluator", as_admin(db))
     db.conn.close()
     at.run()
     assert len([w for w in at.warning if ROLE_WARNING in w.value]) == 1

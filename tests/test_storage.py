@@ -235,3 +235,31 @@ def test_publishing_an_empty_version_is_refused(db):
     version = store.create_version(db, survey)
     with pytest.raises(store.InvalidInput, match="no questions"):
         store.set_version_status(db, version, "published")
+
+
+def test_opening_the_database_again_keeps_the_locks_other_connections_hold(tmp_path):
+    """Each Streamlit run opens its own connection while other runs still have theirs. Opening must
+    not drop their locks: closing any Python handle on the file drops all of this process's locks,
+    and then another process that closes its last connection thinks it is alone, checkpoints and
+    deletes the write-ahead log under our feet. Two people saving at once corrupted a database so."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "shared.db"
+    ours = open_database(path)
+    ours.execute("CREATE TABLE note (x)")
+    try:
+        open_database(path, migrate_now=False).conn.close()  # what every new run does
+        other = subprocess.run(
+            [sys.executable, "-c",
+             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('INSERT INTO note VALUES (1)');"
+             " c.commit(); c.close()", str(path)],
+            capture_output=True, text=True, timeout=60,
+        )
+        assert other.returncode == 0, other.stderr
+        # Had our lock been dropped, the other process would have removed the log as the last one out.
+        assert Path(str(path) + "-wal").exists(), "another process removed the log while we still had it open"
+        assert ours.execute("SELECT x FROM note").fetchall() == [(1,)]
+    finally:
+        ours.conn.close()

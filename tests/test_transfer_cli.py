@@ -65,12 +65,12 @@ def test_identifiable_export_is_logged_with_the_computer_user(capsys, demo_db_pa
     db.conn.close()
 
 
-def test_import_responses_lists_every_bad_row_and_exits_1(capsys, demo_db_path, tmp_path):
+def test_import_responses_lists_every_bad_row_and_exits_2(capsys, demo_db_path, tmp_path):
     version_id = published_version(demo_db_path)
     bad = tmp_path / "bad.csv"
     bad.write_text("rough_sleeping_nights,gp\nmany,Yes\n2,Perhaps\n", encoding="utf-8")
     code, out, err = run(capsys, "import-responses", bad, "--version", version_id, "--db", demo_db_path)
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert err.splitlines() == [
         "Error: nothing was imported from bad.csv. Fix these rows and try again:",
         "  row 2: rough_sleeping_nights: 'many' is not a number",

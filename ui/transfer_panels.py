@@ -2,14 +2,22 @@
 
 Each panel reads widgets, calls one library function and shows the result. Text that came
 from a file (names, reasons quoting cells) is shown with st.text or in tables, never as
-Markdown. Session-state keys start with "admin_transfer_".
+formatted text. Session-state keys start with "admin_transfer_".
+
+Big files: a database from another laptop or a backup can be as big as the laptop's disk
+allows. It can be picked in the browser (up to the upload limit in .streamlit/config.toml) or,
+for any size, by typing where it is on this laptop; a bar shows how far the work has got.
+Library calls take the signed-in account (user["actor"]), never a role string.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import streamlit as st
 from sqlite_utils import Database
@@ -20,6 +28,9 @@ from ui.auth import escape_markdown
 from ui.common import db_path, version_label, version_picker
 
 PREFIX = "admin_transfer_"
+UPLOAD_CHUNK = 8 * 1024 * 1024
+PICK_UPLOAD = "Pick the file in the browser"
+PICK_PATH = "Type where the file is on this laptop"
 
 
 def _state(name: str, default=None):
@@ -31,12 +42,21 @@ def _set(name: str, value) -> None:
     st.session_state[PREFIX + name] = value
 
 
-def save_upload(name: str, data: bytes, folder: str | Path) -> Path:
-    """Return the path in FOLDER where an uploaded file's bytes were written, keeping its ending."""
+def save_upload(name: str, data: bytes | IO[bytes], folder: str | Path) -> Path:
+    """Return the path in FOLDER where an uploaded file was written, keeping its ending.
+
+    DATA is the file's bytes or the uploaded file itself, copied in pieces so a big file is
+    never held twice in memory.
+    """
     # Keep the person's file name (it becomes the survey name of a form), minus anything unsafe.
     stem = re.sub(r"[^\w\- ]", "_", Path(name or "upload").stem).strip() or "upload"
     path = Path(folder) / f"{stem}{Path(name or '').suffix.lower()}"
-    path.write_bytes(data)
+    if isinstance(data, (bytes, bytearray)):
+        path.write_bytes(data)
+    else:
+        data.seek(0)
+        with open(path, "wb") as out:
+            shutil.copyfileobj(data, out, UPLOAD_CHUNK)
     return path
 
 
@@ -54,25 +74,35 @@ def import_answers_upload(db: Database, user: dict, version_id: str, name: str, 
     from surveys.responses import import_responses
 
     with tempfile.TemporaryDirectory() as folder:
-        return import_responses(db, save_upload(name, data, folder), version_id, user["name"])
+        return import_responses(db, save_upload(name, data, folder), version_id, user["actor"])
 
 
-def merge_upload(db: Database, user: dict, name: str, data: bytes) -> list[str]:
-    """Return the summary lines of merging an uploaded laptop database into this one."""
+def merge_file(db: Database, user: dict, path: str | Path, progress=None) -> list[str]:
+    """Return the summary lines of merging the laptop database at PATH into this one."""
     from surveys.merge import merge_databases
 
+    return merge_databases(path, db, user["actor"], progress).lines()
+
+
+def merge_upload(db: Database, user: dict, name: str, data: bytes | IO[bytes], progress=None) -> list[str]:
+    """Return the summary lines of merging an uploaded laptop database into this one."""
     with tempfile.TemporaryDirectory() as folder:
-        return merge_databases(save_upload(name or "other.db", data, folder), db, user["name"]).lines()
+        return merge_file(db, user, save_upload(name or "other.db", data, folder), progress)
 
 
-def restore_upload(user: dict, name: str, data: bytes) -> str:
-    """Return a sentence about restoring an uploaded backup over this app's database."""
+def restore_file(user: dict, path: str | Path, progress=None) -> str:
+    """Return a sentence about restoring the backup at PATH over this app's database."""
     from surveys.backup import restore
 
-    with tempfile.TemporaryDirectory() as folder:
-        result = restore(save_upload(name or "backup.db", data, folder), db_path(), user["name"])
+    result = restore(path, db_path(), user["actor"], progress)
     kept = f" The data as it was before is kept in {result.safety_copy.name}." if result.safety_copy else ""
     return f"The backup is back in place.{kept}"
+
+
+def restore_upload(user: dict, name: str, data: bytes | IO[bytes], progress=None) -> str:
+    """Return a sentence about restoring an uploaded backup over this app's database."""
+    with tempfile.TemporaryDirectory() as folder:
+        return restore_file(user, save_upload(name or "backup.db", data, folder), progress)
 
 
 def _show_lines(lines: list[str]) -> None:
@@ -80,14 +110,37 @@ def _show_lines(lines: list[str]) -> None:
         st.text(line)
 
 
+def _progress_bar() -> Callable[[float, str], None]:
+    """Return a progress callback that moves a bar on the page."""
+    bar = st.progress(0.0, text="Starting")
+
+    def show(share: float, words: str) -> None:
+        bar.progress(max(0.0, min(1.0, share)), text=words)
+
+    return show
+
+
+def _database_file_picker(name: str, what: str) -> tuple[str, object]:
+    """Draw the two ways to pick a database file; return ("upload", file) or ("path", text)."""
+    how = st.radio("How do you want to pick it?", [PICK_UPLOAD, PICK_PATH], horizontal=True,
+                   key=PREFIX + name + "_how",
+                   help="A very big file is quicker to pick by typing where it is on this laptop.")
+    if how == PICK_PATH:
+        typed = st.text_input(f"Where is the {what} on this laptop?", key=PREFIX + name + "_path",
+                              placeholder="For example: /media/usb/surveys-backup.db")
+        return "path", typed.strip()
+    return "upload", st.file_uploader(f"The {what}", key=PREFIX + name + "_file")
+
+
 def xlsform_import_panel(db: Database, user: dict) -> None:
-    """Draw the survey form section: bring in an XLSForm, save a version as an XLSForm."""
+    """Draw the survey form section: bring in a form file, save a version as a form file."""
     from surveys.xlsform import save_form
 
     st.header("Bring in a survey form")
     st.write("Pick a spreadsheet form made in KoboToolbox or a tool like it. It becomes a new draft survey, in "
              "every language the form has. You will see a list of what works differently here.")
-    upload = st.file_uploader("Form file", type=["xlsx", "xls"], key=PREFIX + "form_file")
+    # No list of file endings: the uploader would show them as capital-letter codes nobody reads.
+    upload = st.file_uploader("Form file", key=PREFIX + "form_file")
     if st.button("Bring in the form", key=PREFIX + "form_import", disabled=upload is None):
         try:
             _set("form_report", import_form_upload(db, user, upload.name, upload.getvalue()))
@@ -123,6 +176,9 @@ def xlsform_import_panel(db: Database, user: dict) -> None:
                                                           "survey-form.xlsx", lambda data=made[1]: data))
 
 
+ANSWER_FILE_KINDS = {"Excel": ".xlsx", "Plain table": ".csv"}
+
+
 def responses_panel(db: Database, user: dict) -> None:
     """Draw the answers section: export a version's answers, import a file of answers."""
     from surveys.responses import ImportFailed, export_responses
@@ -133,21 +189,19 @@ def responses_panel(db: Database, user: dict) -> None:
         return
     st.header("Take answers out")
     st.text(f"Answers of: {version_label(version)}")
-    kind = st.radio("Kind of file", ["Excel", "CSV"], horizontal=True, key=PREFIX + "answers_kind",
-                    help="Excel keeps the list of questions on a second sheet. CSV makes two files.")
-    identifiable = False
-    if user.get("role") == "admin":
-        identifiable = st.checkbox(
-            "Leave names, phone numbers and other personal details in", key=PREFIX + "answers_identifiable",
-            help="Only do this if you must. The file will hold details that can show who someone is. "
-                 "This is written in the record of who did what.")
+    kind = st.radio("Kind of file", list(ANSWER_FILE_KINDS), horizontal=True, key=PREFIX + "answers_kind",
+                    help="Excel keeps the list of questions on a second sheet. A plain table opens in any "
+                         "spreadsheet, and the list of questions comes as a second file.")
+    identifiable = st.checkbox(
+        "Leave names, phone numbers and other personal details in", key=PREFIX + "answers_identifiable",
+        help="Only do this if you must. The file will hold details that can show who someone is. "
+             "This is written in the record of who did what.")
     if st.button("Make the answers file", key=PREFIX + "answers_export"):
-        suffix = ".xlsx" if kind == "Excel" else ".csv"
+        suffix = ANSWER_FILE_KINDS.get(kind, ".xlsx")
         try:
             with tempfile.TemporaryDirectory() as folder:
                 result = export_responses(db, version["id"], Path(folder) / f"answers{suffix}",
-                                          identifiable=identifiable, actor=user["name"], role=user.get("role"),
-                                          person_id=user.get("person_id"))
+                                          identifiable=identifiable, actor=user["actor"])
                 files = [(result.path.name, result.path.read_bytes())]
                 if result.codebook_path:
                     files.append((result.codebook_path.name, result.codebook_path.read_bytes()))
@@ -164,9 +218,9 @@ def responses_panel(db: Database, user: dict) -> None:
                                                               lambda data=data: data))
 
     st.header("Bring answers in")
-    st.write("Pick a CSV or Excel file of answers, with one column for each question name. "
+    st.write("Pick a spreadsheet file of answers, with one column for each question name. "
              "If any row has a mistake, nothing comes in, and you see which rows to fix.")
-    upload = st.file_uploader("Answers file", type=["csv", "xlsx", "xls"], key=PREFIX + "answers_file")
+    upload = st.file_uploader("Answers file", key=PREFIX + "answers_file")
     if st.button("Bring in the answers", key=PREFIX + "answers_import", disabled=upload is None):
         try:
             report = import_answers_upload(db, user, version["id"], upload.name, upload.getvalue())
@@ -180,16 +234,20 @@ def responses_panel(db: Database, user: dict) -> None:
 
 
 def merge_panel(db: Database, user: dict) -> None:
-    """Draw the join-laptops section: bring in another laptop's database."""
+    """Draw the join-laptops section: bring in another laptop's database, of any size."""
     st.header("Join the answers from another laptop")
     st.write("Pick the database file from the other laptop. New surveys, interviews and answers come in. "
              "Doing it twice is safe: nothing comes in twice. If an answer was changed on both laptops, "
              "the later change is kept.")
-    upload = st.file_uploader("Database file from the other laptop", type=["db", "sqlite", "sqlite3"],
-                              key=PREFIX + "merge_file")
-    if st.button("Join the data", key=PREFIX + "merge_run", disabled=upload is None):
+    how, picked = _database_file_picker("merge", "file from the other laptop")
+    if st.button("Join the data", key=PREFIX + "merge_run", disabled=not picked):
+        show = _progress_bar()
         try:
-            _set("merge_lines", merge_upload(db, user, upload.name, upload.getvalue()))
+            if how == "path":
+                lines = merge_file(db, user, Path(picked).expanduser(), show)
+            else:
+                lines = merge_upload(db, user, picked.name, picked, show)
+            _set("merge_lines", lines)
         except StorageError as exc:
             _set("merge_lines", None)
             st.error(escape_markdown(str(exc)))
@@ -200,8 +258,8 @@ def merge_panel(db: Database, user: dict) -> None:
 
 
 def backup_panel(db: Database, user: dict) -> None:
-    """Draw the backup section: download a backup, put a backup back."""
-    from surveys.backup import backup_bytes, default_backup_name
+    """Draw the backup section: download or save a backup, put a backup back (any size)."""
+    from surveys.backup import backup, backup_bytes, default_backup_name
 
     st.header("Make a backup")
     st.write("A backup is a copy of all the data. Keep it somewhere safe, such as a locked drive.")
@@ -220,14 +278,31 @@ def backup_panel(db: Database, user: dict) -> None:
                            key=PREFIX + "backup_download", on_click="ignore",
                            data=downloads.logged_download(db_path(), user["actor"], "backup", made[0],
                                                           lambda data=made[1]: data, roles=("admin",)))
+    folder = st.text_input("Or save the backup in a folder on this laptop", key=PREFIX + "backup_folder",
+                           placeholder="For example: /media/usb",
+                           help="Best for a big database: the backup goes straight into that folder.")
+    if st.button("Save the backup there", key=PREFIX + "backup_save", disabled=not folder.strip()):
+        try:
+            out = backup(db_path(), Path(folder.strip()).expanduser() / default_backup_name())
+            from surveys.storage import audit, write_transaction
+
+            with write_transaction(db):
+                audit(db, user["name"], "make backup", "", "", None, {"file": str(out)})
+            st.success(escape_markdown(f"Saved the backup as {out}."))
+        except StorageError as exc:
+            st.error(escape_markdown(str(exc)))
 
     st.header("Put a backup back")
     st.warning("This puts the backup in place of all the data now. A copy of the data now is kept first.")
-    upload = st.file_uploader("Backup file", type=["db", "sqlite", "sqlite3"], key=PREFIX + "restore_file")
+    how, picked = _database_file_picker("restore", "backup file")
     sure = st.checkbox("I understand: the data now will be replaced by the backup", key=PREFIX + "restore_sure")
-    if st.button("Put the backup back", key=PREFIX + "restore_run", disabled=upload is None or not sure):
+    if st.button("Put the backup back", key=PREFIX + "restore_run", disabled=not picked or not sure):
+        show = _progress_bar()
         try:
-            st.success(escape_markdown(restore_upload(user, upload.name, upload.getvalue())))
+            if how == "path":
+                st.success(escape_markdown(restore_file(user, Path(picked).expanduser(), show)))
+            else:
+                st.success(escape_markdown(restore_upload(user, picked.name, picked, show)))
         except StorageError as exc:
             st.error(escape_markdown(str(exc)))
 
@@ -236,9 +311,11 @@ __all__ = [
     "backup_panel",
     "import_answers_upload",
     "import_form_upload",
+    "merge_file",
     "merge_panel",
     "merge_upload",
     "responses_panel",
+    "restore_file",
     "restore_upload",
     "save_upload",
     "xlsform_import_panel",

@@ -10,12 +10,17 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+ADMIN_ENV = "SURVEYS_ADMIN"
+ADMIN_PASSWORD_ENV = "SURVEYS_ADMIN_PASSWORD"
 
 # Modules that add commands, in the order they appear in --help.
 COMMAND_MODULES = ("surveys.cli.core", "surveys.cli.check", "surveys.cli.report", "surveys.cli.transfer", "surveys.cli.accounts")
@@ -43,11 +48,47 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def command_line_actor() -> str:
-    """Return who runs the command, for the audit log: the name of the computer user."""
-    try:
-        return f"command line ({getpass.getuser()})"
-    except Exception:  # getuser fails when no user name is set at all
-        return "command line"
+    """Return who runs the command, for the audit log: "command line (<computer user>)"."""
+    from surveys.accounts import _command_line_name
+
+    return _command_line_name()
+
+
+def add_admin_argument(parser: argparse.ArgumentParser) -> None:
+    """Add --admin, for commands that need an admin to sign in once the database has accounts."""
+    parser.add_argument(
+        "--admin", metavar="NAME", default=None,
+        help=f"an admin's sign-in name, needed once the database has accounts (or set ${ADMIN_ENV}); "
+             f"the password is asked for, or read from ${ADMIN_PASSWORD_ENV}",
+    )
+
+
+def signed_in_admin(db: Database, args: argparse.Namespace):
+    """Return the accounts.Actor an admin command runs as: the command line while the database
+    has no accounts, else the admin who signs in with --admin and a password.
+
+    The password is never an option on the command line (others could see it in the list of
+    running programs): it is asked for without showing it, or read from $SURVEYS_ADMIN_PASSWORD
+    for scripts.
+    """
+    from surveys import accounts
+    from surveys.storage import accounts as account_store
+
+    if not account_store.active_accounts(db):
+        return accounts.command_line_actor(db)
+    interactive = sys.stdin.isatty()
+    username = getattr(args, "admin", None) or os.environ.get(ADMIN_ENV)
+    if not username and interactive:
+        username = input("Admin sign-in name: ").strip()
+    password = os.environ.get(ADMIN_PASSWORD_ENV)
+    if password is None and interactive and username:
+        password = getpass.getpass(f"Password for {username}: ")
+    if not username or password is None:
+        raise accounts.NotAllowed(
+            "This database has accounts, so an admin must sign in to do this. Give --admin NAME and type "
+            f"the password when asked, or set {ADMIN_PASSWORD_ENV} in a script."
+        )
+    return accounts.check_actor(db, accounts.command_line_actor(db, username, password), "admin")
 
 
 def open_existing_database(path_value: str | None) -> Database:
@@ -81,13 +122,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(words)
     try:
         return int(args.run(args) or 0)
-    except Exception as exc:
-        # Storage errors carry a plain message; a run that never loaded storage cannot raise one.
-        storage = sys.modules.get("surveys.storage")
-        if storage is None or not isinstance(exc, storage.StorageError):
-            raise
-        print(f"Error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
         return 130
+    except Exception as exc:
+        message = plain_error(exc)
+        if message is None:
+            raise
+        print(f"Error: {message}", file=sys.stderr)
+        return 2
+
+
+def plain_error(exc: BaseException) -> str | None:
+    """Return the sentence to print for an error that bad input causes, or None for a real bug."""
+    # Storage errors carry a plain message; a run that never loaded storage cannot raise one.
+    storage = sys.modules.get("surveys.storage")
+    if storage is not None and isinstance(exc, storage.StorageError):
+        return str(exc)
+    if isinstance(exc, EOFError):
+        return "the command needed an answer, but the input ended first."
+    if isinstance(exc, UnicodeError):
+        return ("some text could not be read as proper letters (it is not UTF-8). "
+                "Check the file or the words you typed.")
+    if isinstance(exc, OSError):
+        # A file that cannot be read or written: say which and why, in a sentence.
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        return f"could not use the file{where}: {exc.strerror or exc}."
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"the database could not do this: {exc}."
+    return None

@@ -9,7 +9,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from surveys.cli import add_db_argument, command_line_actor, open_existing_database
+from surveys.cli import (
+    add_admin_argument,
+    add_db_argument,
+    command_line_actor,
+    open_existing_database,
+    signed_in_admin,
+)
 from surveys.storage import StorageError, open_database, resolve_db_path
 
 
@@ -36,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     p.add_argument("file", help="the .csv, .xlsx or .xls file of answers")
     p.add_argument("--version", required=True, help="the version id the answers belong to")
+    add_admin_argument(p)
     p.set_defaults(run=run_import_responses)
 
     p = subparsers.add_parser("export-responses", help="save a version's answers as CSV or Excel with a codebook")
@@ -43,12 +50,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--version", required=True, help="the version id")
     p.add_argument("--out", required=True, help="the .csv or .xlsx file to write")
     p.add_argument("--identifiable", action="store_true",
-                   help="leave names, phone numbers and other personal details in (logged)")
+                   help="leave names, phone numbers and other personal details in (an admin signs in; logged)")
+    add_admin_argument(p)
     p.set_defaults(run=run_export_responses)
 
     p = subparsers.add_parser("merge", help="bring in the data of another laptop's database")
     p.add_argument("source", help="the other laptop's database file")
     p.add_argument("--into", required=True, metavar="PATH", help="this laptop's database, which receives the data")
+    add_admin_argument(p)
     p.set_defaults(run=run_merge)
 
     p = subparsers.add_parser("backup", help="save a safe copy of the database, even while the app runs")
@@ -59,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("restore", help="put a backup back in place of the database")
     add_db_argument(p)
     p.add_argument("backup", help="the backup file")
+    add_admin_argument(p)
     p.set_defaults(run=run_restore)
 
 
@@ -92,12 +102,12 @@ def run_import_responses(args: argparse.Namespace) -> int:
 
     db = open_existing_database(args.db)
     try:
-        report = import_responses(db, args.file, args.version, command_line_actor())
+        report = import_responses(db, args.file, args.version, signed_in_admin(db, args))
     except ImportFailed as exc:
         print(f"Error: nothing was imported from {exc.report.file}. Fix these rows and try again:", file=sys.stderr)
         for row, reason in exc.report.problems:
             print(f"  row {row}: {reason}", file=sys.stderr)
-        return 1
+        return 2
     print(report.summary())
     return 0
 
@@ -107,10 +117,10 @@ def run_export_responses(args: argparse.Namespace) -> int:
     from surveys.responses import export_responses
 
     db = open_existing_database(args.db)
-    # Whoever runs the command holds the laptop's files already, so they count as admin;
-    # the export is still logged with the computer user's name.
-    result = export_responses(db, args.version, args.out, identifiable=args.identifiable, actor=command_line_actor(),
-                              role="admin" if args.identifiable else None)
+    # Personal details left in need an admin who signs in (once the database has accounts);
+    # a masked export is logged with the computer user's name.
+    actor = signed_in_admin(db, args) if args.identifiable else command_line_actor()
+    result = export_responses(db, args.version, args.out, identifiable=args.identifiable, actor=actor)
     print(f"Saved {result.interviews} interviews ({result.answers} answers) to {result.path}.")
     if result.codebook_path:
         print(f"The codebook (what each column means) is in {result.codebook_path}.")
@@ -129,7 +139,7 @@ def run_merge(args: argparse.Namespace) -> int:
     if not into.exists():
         raise StorageError(f"There is no database at {into}. Check the --into path.")
     db = open_database(into)
-    summary = merge_databases(args.source, db, command_line_actor())
+    summary = merge_databases(args.source, db, signed_in_admin(db, args))
     for line in summary.lines():
         print(line)
     return 0
@@ -150,7 +160,17 @@ def run_restore(args: argparse.Namespace) -> int:
     from surveys.backup import restore
 
     path = resolve_db_path(args.db)
-    result = restore(args.backup, path, command_line_actor())
+    if path.exists():
+        db = open_database(path)
+        try:
+            actor = signed_in_admin(db, args)
+        finally:
+            db.conn.close()
+    else:
+        from surveys.accounts import command_line_actor as no_accounts_yet
+
+        actor = no_accounts_yet(open_database(":memory:"))
+    result = restore(args.backup, path, actor)
     print(f"Put the backup {result.restored_from} in place of {path}.")
     if result.safety_copy:
         print(f"The data as it was before is kept in {result.safety_copy}.")

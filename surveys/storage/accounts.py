@@ -164,14 +164,35 @@ def audit_actors(db: Database) -> list[str]:
     ]
 
 
+def names_for_ids(db: Database, ids: Sequence[str] | set[str]) -> dict[str, str]:
+    """Return {id: name} for the people, accounts, questions and versions among IDS (for the audit log view)."""
+    names: dict[str, str] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), 400):
+        chunk = ids[start:start + 400]
+        marks = ", ".join("?" for _ in chunk)
+        for sql in (f"SELECT id, display_name FROM person WHERE id IN ({marks})",
+                    f"SELECT a.id, p.display_name FROM account a JOIN person p ON p.id = a.person_id "
+                    f"WHERE a.id IN ({marks})",
+                    f"SELECT id, name FROM question WHERE id IN ({marks})",
+                    f"SELECT v.id, s.name || ', ' || v.label FROM survey_version v JOIN survey s ON s.id = v.survey_id "
+                    f"WHERE v.id IN ({marks})"):
+            names.update((r[0], r[1]) for r in db.execute(sql, chunk).fetchall())
+    return names
+
+
 # ---- erasing one respondent -------------------------------------------------------------------
 
 
 def interviews_for_respondent(db: Database, respondent_code: str) -> list[dict]:
-    """Return the interviews (id, version_id, status) held under a respondent code, any case."""
+    """Return the interviews (id, version_id, status) held under a respondent code, any case.
+
+    Codes match as erasure_key folds them (Unicode case folding), so erasing here and a merged
+    erasure on another laptop reach the same interviews.
+    """
     return _rows(
         db,
-        "SELECT id, version_id, status FROM interview WHERE respondent_code = ? COLLATE NOCASE "
+        "SELECT id, version_id, status FROM interview WHERE erasure_key(respondent_code) = erasure_key(?) "
         "ORDER BY started_at",
         [respondent_code.strip()],
     )
@@ -187,23 +208,93 @@ def count_answers(db: Database, interview_ids: Sequence[str]) -> int:
     )
 
 
-def answer_ids_for_interviews(db: Database, interview_ids: Sequence[str]) -> list[str]:
-    """Return the ids of every answer in these interviews."""
-    if not interview_ids:
-        return []
-    marks = ", ".join("?" for _ in interview_ids)
-    return [r[0] for r in db.execute(
-        f"SELECT id FROM answer WHERE interview_id IN ({marks})", list(interview_ids)).fetchall()]
+def answer_ids_for_interviews(db: Database, interview_ids: Sequence[str], schema: str = "main") -> list[str]:
+    """Return the ids of every answer in these interviews (in SCHEMA: main, or an attached src)."""
+    found: list[str] = []
+    ids = list(interview_ids)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        found += [r[0] for r in db.execute(
+            f"SELECT id FROM {schema}.answer WHERE interview_id IN ({', '.join('?' for _ in chunk)})",
+            chunk).fetchall()]
+    return found
+
+
+def tables_about_answers(db: Database) -> list[tuple[str, str]]:
+    """Return (table, column) for every other table that holds an interview or answer id with no
+    foreign key to say what happens when they go.
+
+    Erasure empties these too, so a cache or store added later (masked text, themes) cannot keep
+    an erased person's words. A column whose foreign key already cascades or sets itself to NULL
+    (a signed-in session's place) is left to SQLite.
+    """
+    found = []
+    for table, column in db.execute(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p "
+        "WHERE m.type = 'table' AND m.name NOT IN ('answer', 'interview', 'audit_log') "
+        "AND m.name NOT LIKE 'sqlite_%' AND p.name IN ('interview_id', 'answer_id') ORDER BY m.name, p.name"
+    ).fetchall():
+        handled = db.execute(
+            "SELECT 1 FROM pragma_foreign_key_list(?) WHERE [from] = ? AND on_delete IN "
+            "('CASCADE', 'SET NULL', 'SET DEFAULT')", [table, column]).fetchone()
+        if not handled:
+            found.append((table, column))
+    return found
 
 
 def delete_interviews(db: Database, interview_ids: Sequence[str]) -> tuple[int, int]:
-    """Delete the interviews and their answers; return (interviews, answers) deleted."""
-    if not interview_ids:
+    """Delete the interviews, their answers and every row about them; return (interviews, answers) deleted."""
+    ids = list(interview_ids)
+    if not ids:
         return 0, 0
-    marks = ", ".join("?" for _ in interview_ids)
-    answers = db.execute(f"DELETE FROM answer WHERE interview_id IN ({marks})", list(interview_ids)).rowcount
-    interviews = db.execute(f"DELETE FROM interview WHERE id IN ({marks})", list(interview_ids)).rowcount
+    answer_ids = answer_ids_for_interviews(db, ids)
+    interviews = answers = 0
+    for table, column in tables_about_answers(db):
+        targets = ids if column == "interview_id" else answer_ids
+        for start in range(0, len(targets), 500):
+            chunk = targets[start:start + 500]
+            db.execute(f"DELETE FROM [{table}] WHERE [{column}] IN ({', '.join('?' for _ in chunk)})", chunk)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        answers += db.execute(f"DELETE FROM answer WHERE interview_id IN ({marks})", chunk).rowcount
+        interviews += db.execute(f"DELETE FROM interview WHERE id IN ({marks})", chunk).rowcount
     return interviews, answers
+
+
+def audit_ids_about(db: Database, interview_ids: Sequence[str], answer_ids: Sequence[str]) -> list[int]:
+    """Return the ids of log entries that hold words about these interviews and answers.
+
+    That is entries about the records themselves, entries whose values name one of the
+    interviews, and the "remove hidden answer" entries written when one of them was sent in
+    (they name an answer that is gone, but sit straight before their interview's "submit
+    interview" entry, because both are written in one transaction).
+    """
+    found: set[int] = set()
+    records = list(dict.fromkeys([*interview_ids, *answer_ids]))
+    for start in range(0, len(records), 500):
+        chunk = records[start:start + 500]
+        found.update(r[0] for r in db.execute(
+            f"SELECT id FROM audit_log WHERE record_id IN ({', '.join('?' for _ in chunk)})", chunk).fetchall())
+    interviews = list(dict.fromkeys(interview_ids))
+    for start in range(0, len(interviews), 500):
+        chunk = interviews[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(r[0] for r in db.execute(
+            "SELECT id FROM audit_log WHERE "
+            f"(CASE WHEN json_valid(old_value) THEN json_extract(old_value, '$.interview_id') END) IN ({marks}) OR "
+            f"(CASE WHEN json_valid(new_value) THEN json_extract(new_value, '$.interview_id') END) IN ({marks})",
+            chunk + chunk).fetchall())
+        submits = [r[0] for r in db.execute(
+            f"SELECT id FROM audit_log WHERE action = 'submit interview' AND record_id IN ({marks})",
+            chunk).fetchall()]
+        for submit_id in submits:
+            for entry_id, action in db.execute(
+                    "SELECT id, action FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT 1000", [submit_id]):
+                if action != "remove hidden answer":
+                    break
+                found.add(entry_id)
+    return sorted(found)
 
 
 # ---- open answers, for personal details ------------------------------------------------------

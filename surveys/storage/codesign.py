@@ -8,8 +8,22 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
+import json
+
 from . import _rows
-from .core import NotFound
+from .core import InvalidInput, NotFound
+
+
+class StaleSave(InvalidInput):
+    """A save based on an older copy of a row than the one in the database: it is refused.
+
+    Carries what the page needs to show both texts side by side: MINE (what this person tried to
+    save), THEIRS (what is saved now), BY (who saved it, a name) and REVISION (the revision now).
+    """
+
+    def __init__(self, message: str, *, mine: str = "", theirs: str = "", by: str = "", revision: int = 0):
+        super().__init__(message)
+        self.mine, self.theirs, self.by, self.revision = mine, theirs, by, revision
 
 # ---- proposals ------------------------------------------------------------------------------
 
@@ -59,6 +73,19 @@ def open_proposal_counts(db: Database, version_id: str) -> dict[str, int]:
         [version_id],
     ).fetchall()
     return {qid: n for qid, n in rows}
+
+
+def open_proposal_with_wording(db: Database, lineage_id: str, wording: str) -> dict | None:
+    """Return an open proposal for this question (any version) with the same words, or None.
+
+    Words are compared ignoring case and extra spaces, so a second click cannot make a duplicate.
+    """
+    same = " ".join(wording.split()).casefold()
+    for row in _rows(db, _PROPOSAL_LIST + "WHERE q.lineage_id = ? AND p.status IN ('proposed', 'agreed')",
+                     [lineage_id]):
+        if " ".join(row["wording"].split()).casefold() == same:
+            return row
+    return None
 
 
 def set_proposal_status(db: Database, proposal_id: str, status: str, reason: str, decided_at: str | None) -> None:
@@ -119,8 +146,46 @@ def reactions_for(db: Database, proposal_id: str) -> list[dict]:
 
 
 def insert_wording_history(db: Database, row: dict) -> None:
-    """Add one earlier wording of a question to its history."""
+    """Add one earlier wording of a question to its history (EVIDENCE, a dict, is kept as JSON)."""
+    row = dict(row)
+    if row.get("evidence") is not None:
+        row["evidence"] = json.dumps(row["evidence"], ensure_ascii=False, sort_keys=True, default=str)
     db["wording_history"].insert(row)
+
+
+def last_change_by(db: Database, table: str, record_id: str) -> str:
+    """Return the name the audit log gives for the last change to a record ("" when none)."""
+    row = db.execute(
+        "SELECT actor FROM audit_log WHERE table_name = ? AND record_id = ? ORDER BY id DESC LIMIT 1",
+        [table, record_id],
+    ).fetchone()
+    return row[0] if row else ""
+
+
+def changes_after_version(db: Database, version_id: str) -> list[dict]:
+    """Return the wording changes made in later versions of the same survey to the questions of
+    VERSION_ID, oldest first: lineage, the wording it replaced, who and why, the proposal's reason,
+    the evidence kept, the version it was made in and that question's wording there now."""
+    rows = _rows(
+        db,
+        "SELECT h.lineage_id, h.wording AS before, h.reason, h.changed_at, h.evidence, h.proposal_id, "
+        "COALESCE(pe.display_name, '') AS name, COALESCE(p.reason, '') AS proposal_reason, "
+        "COALESCE(p.author_name, '') AS author_name, q.wording AS now, v.label AS version_label, "
+        "v.number AS version_number "
+        "FROM survey_version base "
+        "JOIN survey_version v ON v.survey_id = base.survey_id AND v.number > base.number "
+        "JOIN question q ON q.version_id = v.id "
+        "JOIN wording_history h ON h.question_id = q.id "
+        "LEFT JOIN person pe ON pe.id = h.person_id "
+        "LEFT JOIN proposal p ON p.id = h.proposal_id "
+        "WHERE base.id = ? AND h.language = '' "
+        "AND q.lineage_id IN (SELECT lineage_id FROM question WHERE version_id = base.id) "
+        "ORDER BY v.number, h.changed_at, h.id",
+        [version_id],
+    )
+    for row in rows:
+        row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else None
+    return rows
 
 
 def questions_in_lineage(db: Database, lineage_id: str) -> list[dict]:
@@ -168,6 +233,8 @@ _CONTRIBUTION_EVENTS = """
     UNION ALL
     SELECT author_id, 'adopted', question_id FROM proposal WHERE status = 'adopted'
     UNION ALL
+    SELECT person_id, 'edited', question_id FROM wording_history WHERE proposal_id IS NULL AND language = ''
+    UNION ALL
     SELECT c.person_id, 'commented', p.question_id
         FROM proposal_comment c JOIN proposal p ON p.id = c.proposal_id
     UNION ALL
@@ -200,7 +267,7 @@ def contribution_totals(db: Database, survey_id: str | None = None, lineage_id: 
         "SELECT pe.id AS person_id, pe.display_name AS name, pe.role AS role, "
         "SUM(e.kind = 'proposed') AS proposed, SUM(e.kind = 'commented') AS commented, "
         "SUM(e.kind = 'reacted') AS reacted, SUM(e.kind = 'adopted') AS adopted, "
-        "SUM(e.kind = 'translated') AS translated "
+        "SUM(e.kind = 'edited') AS edited, SUM(e.kind = 'translated') AS translated "
         f"FROM ({_CONTRIBUTION_EVENTS}) e "
         "JOIN person pe ON pe.id = e.person_id "
         "JOIN question q ON q.id = e.question_id "
@@ -212,6 +279,8 @@ def contribution_totals(db: Database, survey_id: str | None = None, lineage_id: 
 
 
 __all__ = [
+    "StaleSave",
+    "changes_after_version",
     "comments_for",
     "contribution_totals",
     "draft_question_in_lineage",
@@ -220,6 +289,8 @@ __all__ = [
     "insert_comment",
     "insert_proposal",
     "insert_wording_history",
+    "last_change_by",
+    "open_proposal_with_wording",
     "open_proposal_counts",
     "proposals_for_lineage",
     "questions_in_lineage",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -17,14 +18,16 @@ from sqlite_utils import Database
 from .migrations import ERASED_MARK
 
 from . import (
-    SQLITE_HEADER,
+    ERASURE_KEY_PREFIX,
     NotOurDatabase,
     SchemaTooNew,
     StorageError,
     _refuse_foreign_or_newer,
     _rows,
+    erasure_key,
     get_setting,
     set_setting,
+    sqlite_uri,
 )
 
 # Tables copied between laptops, in an order where parents come before children.
@@ -46,6 +49,7 @@ MERGE_TABLES = (
     "version_language",
     "question_translation",
 )
+ERASE_ACTION = "erase respondent"
 AUDIT_COLUMNS = ("at", "actor", "action", "table_name", "record_id", "old_value", "new_value")
 CHOICE_NAMES_PREFIX = "xlsform_choice_names:"
 
@@ -61,16 +65,20 @@ def check_database_file(path: str | os.PathLike) -> None:
     path = Path(path)
     if not path.exists() or not path.is_file():
         raise StorageError(f"There is no file at {path}. Check the path.")
-    with open(path, "rb") as fh:
-        head = fh.read(16)
-    if head != SQLITE_HEADER:
-        raise NotOurDatabase(f"{path.name} is not a Peer Survey Studio database, so it was left alone.")
+    if path.stat().st_size == 0:
+        raise NotOurDatabase(f"{path.name} is empty, so it is not a Peer Survey Studio database.")
+    # Only SQLite reads the file, never Python's open(): the file may be a database that this
+    # process has open, and closing a plain file handle would drop SQLite's locks on it.
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path, mode="ro"), uri=True)
     except sqlite3.DatabaseError as exc:
         raise NotOurDatabase(f"{path.name} could not be opened as a database.") from exc
     try:
         db = Database(conn, execute_plugins=False)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise NotOurDatabase(f"{path.name} is not a Peer Survey Studio database, so it was left alone.") from exc
         try:
             _refuse_foreign_or_newer(db)
             if not db.table_names():
@@ -143,8 +151,7 @@ def answers_for_export(db: Database, version_id: str) -> list[tuple]:
 
 def attach_source(db: Database, path: str | os.PathLike) -> None:
     """Attach the database at PATH as schema `src`, read-only, for the merge queries."""
-    uri = f"file:{Path(path).resolve()}?mode=ro"
-    db.execute("ATTACH DATABASE ? AS src", [uri])
+    db.execute("ATTACH DATABASE ? AS src", [sqlite_uri(path, mode="ro")])
 
 
 def detach_source(db: Database) -> None:
@@ -161,15 +168,6 @@ def shared_columns(db: Database, table: str) -> list[str]:
     """Return the columns TABLE has both here and in the attached source, in this side's order."""
     theirs = set(table_columns(db, table, "src"))
     return [c for c in table_columns(db, table, "main") if c in theirs]
-
-
-def rows_only_in_source(db: Database, table: str, columns: Sequence[str]) -> list[dict]:
-    """Return source rows of TABLE whose id is not here yet."""
-    cols = ", ".join(f"s.[{c}]" for c in columns)
-    return _rows(
-        db,
-        f"SELECT {cols} FROM src.[{table}] s WHERE NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = s.id)",
-    )
 
 
 def rows_differing(db: Database, table: str, columns: Sequence[str]) -> list[tuple[dict, dict]]:
@@ -207,20 +205,97 @@ def delete_row(db: Database, table: str, row_id: str) -> None:
     db.execute(f"DELETE FROM main.[{table}] WHERE id = ?", [row_id])
 
 
-def answers_only_in_source(db: Database, columns: Sequence[str]) -> int:
-    """Copy source answers that are new here (by id and by interview and question); return how many."""
+def table_is_empty(db: Database, table: str, schema: str = "main") -> bool:
+    """Return True when TABLE in SCHEMA has no rows (one lookup)."""
+    return db.execute(f"SELECT 1 FROM {schema}.[{table}] LIMIT 1").fetchone() is None
+
+
+def add_rows_only_in_source(db: Database, table: str, columns: Sequence[str],
+                            erased: dict[str, str] | None = None) -> int:
+    """Copy source rows of TABLE whose id is not here yet, in one INSERT ... SELECT; return how many.
+
+    For interviews, ERASED ({code fingerprint: when}) leaves out those started before their
+    code was erased. Raises sqlite3.IntegrityError when a row breaks a rule (the caller then
+    adds rows one by one to say which).
+    """
     cols = ", ".join(f"[{c}]" for c in columns)
     scols = ", ".join(f"s.[{c}]" for c in columns)
-    cursor = db.execute(
-        f"INSERT INTO main.answer ({cols}) SELECT {scols} FROM src.answer s "
-        "WHERE NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.id = s.id) "
-        "AND NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.interview_id = s.interview_id "
-        "AND m.question_id = s.question_id) "
-        # Only answers whose interview and question made it here: an erased interview stays erased.
-        "AND EXISTS (SELECT 1 FROM main.interview i WHERE i.id = s.interview_id) "
-        "AND EXISTS (SELECT 1 FROM main.question q WHERE q.id = s.question_id)"
+    where = f"NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = s.id)"
+    if erased:
+        _fill_erased(db, erased)
+        where += (" AND NOT EXISTS (SELECT 1 FROM temp.erased_code e "
+                  "WHERE e.key = erasure_key(s.respondent_code) AND s.started_at <= e.at)")
+    return db.execute(f"INSERT INTO main.[{table}] ({cols}) SELECT {scols} FROM src.[{table}] s WHERE {where}").rowcount
+
+
+def rows_only_in_source(db: Database, table: str, columns: Sequence[str],
+                        erased: dict[str, str] | None = None) -> list[dict]:
+    """Return source rows of TABLE whose id is not here yet (for interviews, not erased here)."""
+    cols = ", ".join(f"s.[{c}]" for c in columns)
+    rows = _rows(
+        db,
+        f"SELECT {cols} FROM src.[{table}] s WHERE NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = s.id)",
     )
-    return cursor.rowcount
+    if erased:
+        rows = [r for r in rows if r["started_at"] > erased.get(erasure_key(r["respondent_code"]), "")]
+    return rows
+
+
+def _fill_erased(db: Database, erased: dict[str, str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS erased_code (key TEXT PRIMARY KEY, at TEXT NOT NULL)")
+    db.execute("DELETE FROM temp.erased_code")
+    db.conn.executemany("INSERT INTO temp.erased_code (key, at) VALUES (?, ?)", list(erased.items()))
+
+
+def _missing_here(db: Database, table: str) -> int:
+    """Fill temp.missing_<table> with source ids of TABLE that are not here; return how many."""
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS missing_{table} (id TEXT PRIMARY KEY)")
+    db.execute(f"DELETE FROM temp.missing_{table}")
+    return db.execute(
+        f"INSERT INTO temp.missing_{table} SELECT s.id FROM src.[{table}] s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = s.id)").rowcount
+
+
+def answers_only_in_source(db: Database, columns: Sequence[str], *, none_here: bool = False) -> tuple[int, int]:
+    """Copy source answers that are new here (by id and by interview and question); return (added, left out).
+
+    Only answers whose interview and question are here come in: an erased interview stays
+    erased. NONE_HERE (this side had no answers before) needs no check against answers here,
+    so the copy is one plain INSERT ... SELECT with at most a check against the few interviews
+    and questions that did not come in, with the running totals worked out once after it.
+    "Left out" counts source answers that have no copy here.
+    """
+    cols = ", ".join(f"[{c}]" for c in columns)
+    scols = ", ".join(f"s.[{c}]" for c in columns)
+    if not none_here:
+        added = db.execute(
+            f"INSERT INTO main.answer ({cols}) SELECT {scols} FROM src.answer s "
+            "WHERE NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.id = s.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.interview_id = s.interview_id "
+            "AND m.question_id = s.question_id) "
+            "AND EXISTS (SELECT 1 FROM main.interview i WHERE i.id = s.interview_id) "
+            "AND EXISTS (SELECT 1 FROM main.question q WHERE q.id = s.question_id)"
+        ).rowcount
+        left = db.execute(
+            "SELECT COUNT(*) FROM src.answer s WHERE NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.id = s.id) "
+            "AND NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.interview_id = s.interview_id "
+            "AND m.question_id = s.question_id)"
+        ).fetchone()[0]
+        return added, left
+    gaps = []
+    if _missing_here(db, "interview"):
+        gaps.append("s.interview_id IN (SELECT id FROM temp.missing_interview)")
+    if _missing_here(db, "question"):
+        gaps.append("s.question_id IN (SELECT id FROM temp.missing_question)")
+    where = f" WHERE NOT ({' OR '.join(gaps)})" if gaps else ""
+    from .quality import bulk_answer_load
+
+    # The running totals and the spare answer indexes are worked out once after the copy, as
+    # the demo load does, instead of once per answer.
+    with bulk_answer_load(db):
+        added = db.execute(f"INSERT INTO main.answer ({cols}) SELECT {scols} FROM src.answer s{where}").rowcount
+    left = db.execute(f"SELECT COUNT(*) FROM src.answer s WHERE {' OR '.join(gaps)}").fetchone()[0] if gaps else 0
+    return added, left
 
 
 def answers_clashing_by_place(db: Database, columns: Sequence[str]) -> list[tuple[dict, dict]]:
@@ -236,7 +311,11 @@ def answers_clashing_by_place(db: Database, columns: Sequence[str]) -> list[tupl
 
 
 def audit_rows_only_in_source(db: Database) -> int:
-    """Copy audit entries from the source that are not here by content; return how many."""
+    """Copy audit entries from the source that are not here by content; return how many.
+
+    An erasure entry from an older app names the code itself: it comes in with the code's
+    fingerprint instead, and the code taken out of its reason.
+    """
     cols = ", ".join(AUDIT_COLUMNS)
     scols = ", ".join(f"s.{c}" for c in AUDIT_COLUMNS)
     # An entry blanked by an erasure here is still the same entry as the source's full one.
@@ -244,11 +323,37 @@ def audit_rows_only_in_source(db: Database) -> int:
         f"(m.{c} IS s.{c} OR m.{c} = '{ERASED_MARK}')" if c in ("old_value", "new_value") else f"m.{c} IS s.{c}"
         for c in AUDIT_COLUMNS
     )
-    cursor = db.execute(
+    added = db.execute(
         f"INSERT INTO main.audit_log ({cols}) SELECT {scols} FROM src.audit_log s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM main.audit_log m WHERE {same}) ORDER BY s.id"
-    )
-    return cursor.rowcount
+        f"WHERE s.action != '{ERASE_ACTION}' AND NOT EXISTS (SELECT 1 FROM main.audit_log m WHERE {same}) "
+        "ORDER BY s.id"
+    ).rowcount
+    for row in _rows(db, f"SELECT {cols} FROM src.audit_log WHERE action = '{ERASE_ACTION}' ORDER BY id"):
+        row = fingerprint_erasure_entry(row)
+        exists = db.execute(
+            "SELECT 1 FROM main.audit_log WHERE " + " AND ".join(f"{c} IS :{c}" for c in AUDIT_COLUMNS) + " LIMIT 1",
+            row).fetchone()
+        if not exists:
+            db.execute(f"INSERT INTO main.audit_log ({cols}) VALUES ({', '.join(':' + c for c in AUDIT_COLUMNS)})",
+                       row)
+            added += 1
+    return added
+
+
+def fingerprint_erasure_entry(row: dict) -> dict:
+    """Return an erasure log entry naming the code by its fingerprint, with the code out of the reason."""
+    code = row["record_id"]
+    if not code or code.startswith(ERASURE_KEY_PREFIX):
+        return row
+    new_value = row["new_value"]
+    try:
+        value = json.loads(new_value) if new_value else None
+    except json.JSONDecodeError:
+        value = None
+    if isinstance(value, dict) and isinstance(value.get("reason"), str):
+        value["reason"] = re.sub(re.escape(code), "[code]", value["reason"], flags=re.IGNORECASE)
+        new_value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return {**row, "record_id": erasure_key(code), "new_value": new_value}
 
 
 def audit_entry_exists(db: Database, action: str, record_id: str, old: Any, new: Any) -> bool:
@@ -262,45 +367,27 @@ def audit_entry_exists(db: Database, action: str, record_id: str, old: Any, new:
 
 
 def erasures(db: Database, schema: str = "main") -> list[tuple[str, str]]:
-    """Return (respondent code, when) for every erasure recorded in SCHEMA's audit log."""
+    """Return (code fingerprint, when) for every erasure recorded in SCHEMA's audit log.
+
+    Entries from an older app name the code itself; it is turned into its fingerprint here.
+    """
     return [tuple(r) for r in db.execute(
-        f"SELECT record_id, at FROM {schema}.audit_log WHERE action = 'erase respondent'"
+        f"SELECT CASE WHEN record_id LIKE '{ERASURE_KEY_PREFIX}%' THEN record_id ELSE erasure_key(record_id) END, "
+        f"at FROM {schema}.audit_log WHERE action = '{ERASE_ACTION}'"
     ).fetchall()]
 
 
-def erased_record_ids(db: Database, respondent_code: str, erased_at: str, schema: str = "src") -> list[str]:
-    """Return ids of SCHEMA's interviews for an erased code (started before the erasure) and their answers."""
-    where = "lower(respondent_code) = lower(?) AND started_at <= ?"
-    interviews = [r[0] for r in db.execute(
-        f"SELECT id FROM {schema}.interview WHERE {where}", [respondent_code, erased_at]).fetchall()]
-    if not interviews:
+def erased_interview_ids(db: Database, erased: dict[str, str], schema: str = "main") -> list[str]:
+    """Return ids of SCHEMA's interviews erased by ERASED ({code fingerprint: when}): same code, started before."""
+    if not erased:
         return []
-    marks = ", ".join("?" for _ in interviews)
-    answers = [r[0] for r in db.execute(
-        f"SELECT id FROM {schema}.answer WHERE interview_id IN ({marks})", interviews).fetchall()]
-    return interviews + answers
-
-
-def delete_erased_interviews(db: Database, respondent_code: str, erased_at: str) -> tuple[int, int]:
-    """Delete interviews here for an erased code that started before the erasure; return (interviews, answers)."""
-    where = "lower(respondent_code) = lower(?) AND started_at <= ?"
-    answers = db.execute(
-        f"SELECT COUNT(*) FROM answer WHERE interview_id IN (SELECT id FROM interview WHERE {where})",
-        [respondent_code, erased_at],
-    ).fetchone()[0]
-    db.execute(f"DELETE FROM answer WHERE interview_id IN (SELECT id FROM interview WHERE {where})",
-               [respondent_code, erased_at])
-    interviews = db.execute(f"DELETE FROM interview WHERE {where}", [respondent_code, erased_at]).rowcount
-    return interviews, answers
-
-
-def answers_left_out(db: Database) -> int:
-    """Return how many source answers have no copy here (by id or by interview and question)."""
-    return db.execute(
-        "SELECT COUNT(*) FROM src.answer s WHERE NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.id = s.id) "
-        "AND NOT EXISTS (SELECT 1 FROM main.answer m WHERE m.interview_id = s.interview_id "
-        "AND m.question_id = s.question_id)"
-    ).fetchone()[0]
+    _fill_erased(db, erased)
+    try:
+        return [r[0] for r in db.execute(
+            f"SELECT i.id FROM {schema}.interview i JOIN temp.erased_code e "
+            "ON e.key = erasure_key(i.respondent_code) WHERE i.started_at <= e.at").fetchall()]
+    finally:
+        db.execute("DELETE FROM temp.erased_code")
 
 
 def table_exists(db: Database, table: str, schema: str = "main") -> bool:
@@ -334,8 +421,9 @@ __all__ = [
     "check_database_file",
     "checkpoint",
     "choice_names",
-    "answers_left_out",
-    "delete_erased_interviews",
+    "add_rows_only_in_source",
+    "erased_interview_ids",
+    "fingerprint_erasure_entry",
     "delete_row",
     "erasures",
     "detach_source",
@@ -350,4 +438,5 @@ __all__ = [
     "shared_columns",
     "table_columns",
     "table_exists",
+    "table_is_empty",
 ]

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from tests.conftest import as_admin
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "e2e"
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -146,7 +148,7 @@ def prepare_database(db_path: Path) -> None:
     database = open_database(db_path)
     try:
         for username, name, role, person_role in ACCOUNTS.values():
-            accounts.create_account(database, username, PASSWORD, role, name, actor="e2e tests",
+            accounts.create_account(database, username, PASSWORD, role, name, actor=as_admin(database),
                                     person_role=person_role)
         survey_id = store.create_survey(database, SHORT_SURVEY, actor="e2e tests")
         version_id = store.create_version(database, survey_id, "Version 1", actor="e2e tests")
