@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from surveys import accounts
 from surveys.accounts import Actor
+from surveys.codesign import DESIGN_ROLES  # who may change the questions may translate them
 from surveys.storage import audit, new_id, now, write_transaction
 from surveys.storage import codesign as codesign_store
 from surveys.storage import core as store
@@ -108,8 +109,6 @@ def set_languages(db: Database, version_id: str, main: str, others: Sequence[str
 
 def _translator(db: Database, actor: Actor) -> Actor:
     """Return ACTOR as the database knows it now, when it may design; raise NotAllowed otherwise."""
-    from surveys.codesign import DESIGN_ROLES  # who may change the questions may translate them
-
     return accounts.check_actor(db, actor, *DESIGN_ROLES)
 
 

@@ -1,4 +1,5 @@
-"""Surveys in more than one language on the pages: Explore splits by language."""
+"""Surveys in more than one language on the pages: Interview asks in a language, Explore splits by
+language, Design adds languages and credited translations and marks what is not translated yet."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from surveys import languages
+from surveys import codesign, languages
 from tests.conftest import actor_in
 from surveys.interviews import save_answer, start_interview, submit_interview
 from surveys.storage import open_database
@@ -105,3 +106,41 @@ def test_an_interview_in_french_asks_in_french_and_fills_in_the_earlier_answer(a
         "SELECT i.language, a.value FROM interview i JOIN answer a ON a.interview_id = i.id").fetchall()
     db.conn.close()
     assert (language, value) == ("French", "Hostel"), "the answer is stored as the main-language option"
+
+
+@pytest.fixture
+def draft(db_path: Path) -> dict:
+    """A draft version in English with a choice question."""
+    db = open_database(db_path)
+    survey_id = store.create_survey(db, "Homes")
+    version_id = store.create_version(db, survey_id)
+    home = store.add_question(db, version_id, name="home", type="single_choice", wording="Where do you stay?",
+                              options=["Hostel", "Own flat"])
+    db.conn.close()
+    return {"survey_id": survey_id, "version_id": version_id, "home": home}
+
+
+def test_design_adds_a_language_and_a_translation_credited_to_its_maker(app_test, db_path, draft):
+    at = app_test(db_path, "design", role="designer")
+    assert not at.exception, [e.value for e in at.exception]
+    at.radio(key="design_part").set_value("Languages").run()
+    assert any("The wording checks read English." in c.value for c in at.caption)
+    at.text_input(key="design_lang_new").input("Welsh").run()
+    at.button(key="design_lang_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.text_area(key="design_lang_wording").input("Ble ydych chi'n aros?")
+    at.text_input(key="design_lang_option_0").input("Hostel")
+    at.text_input(key="design_lang_option_1").input("Fflat eich hun")
+    at.button(key="design_lang_save").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    db = open_database(db_path)
+    welsh = languages.questions_in_language(db, draft["version_id"], "Welsh")[0]
+    [credit] = [r for r in codesign.contributions(db, survey_id=draft["survey_id"]) if r["translated"]]
+    db.conn.close()
+    assert (welsh["wording"], welsh["option_labels"]) == (
+        "Ble ydych chi'n aros?", {"Hostel": "Hostel", "Own flat": "Fflat eich hun"})
+    assert (credit["name"], credit["translated"]) == ("Test designer", 1)
+    at.radio(key="design_part").set_value("Questions").run()
+    assert any("do not check the Welsh words" in c.value for c in at.caption)
+    table = next(f.value for f in at.dataframe if "Not translated yet" in f.value.columns)
+    assert list(table["Not translated yet"]) == ["–"]
