@@ -144,3 +144,28 @@ def test_design_adds_a_language_and_a_translation_credited_to_its_maker(app_test
     assert any("do not check the Welsh words" in c.value for c in at.caption)
     table = next(f.value for f in at.dataframe if "Not translated yet" in f.value.columns)
     assert list(table["Not translated yet"]) == ["–"]
+
+
+def test_saving_details_keeps_a_joined_rule_from_a_form(app_test, db_path):
+    db = open_database(db_path)
+    survey_id = store.create_survey(db, "Homes")
+    version_id = store.create_version(db, survey_id)
+    store.add_question(db, version_id, name="housed", type="yes_no", wording="Do you have a home?",
+                       options=["Yes", "No"])
+    store.add_question(db, version_id, name="age", type="number", wording="How old are you?")
+    rule = {"all": [{"question": "housed", "operator": "equals", "values": ["Yes"]},
+                    {"question": "age", "operator": "greater_than", "values": ["17"]}]}
+    later = store.add_question(db, version_id, name="rent", type="text", wording="Who pays the rent?", show_if=rule)
+    db.conn.close()
+    at = app_test(db_path, "design", role="designer")
+    at.radio(key="design_part").set_value("Edit").run()
+    at.selectbox(key="design_question").set_value(later).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("is “Yes” and question 2 (age) is more than 17" in c.value.replace("\\", "") for c in at.caption)
+    at.text_area(key="design_help").input("Ask gently").run()
+    at.button(key="design_save_details").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    db = open_database(db_path)
+    saved = store.get_question(db, later)
+    db.conn.close()
+    assert (saved["help_text"], saved["show_if"]) == ("Ask gently", rule)
