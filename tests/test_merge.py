@@ -320,7 +320,8 @@ def test_merging_into_an_empty_laptop_keeps_the_running_totals_exact(demo_db_pat
     totals are worked out once after it: they must equal the other laptop's, row for row."""
     from surveys.storage.migrations import GROUPED_TOTALS
 
-    tables = [t.table for t in GROUPED_TOTALS] + ["interview_tally", "interview_scale_place", "answer"]
+    tables = [t.table for t in GROUPED_TOTALS] + ["answer_value_tally", "interview_tally", "interview_scale_place",
+                                                  "answer"]
     empty = tmp_path / "empty.db"
     db = _open(empty)
     summary = merge_databases(demo_db_path, db, command_line_actor(db))
