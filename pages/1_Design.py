@@ -13,15 +13,16 @@ from surveys import codesign
 from surveys.storage.core import NotFound
 from surveys.storage import core as store
 from ui.common import get_db, page_header, require_role, version_picker
-from ui.design import contributions, edit, glossary, proposals, questions, script, versions, workshop
+from ui.design import contributions, edit, glossary, languages, proposals, questions, script, versions, workshop
 from ui.design.context import Design, run, show_error, show_flash
 
 st.set_page_config(page_title="Design – Peer Survey Studio", page_icon="✏️", layout="wide")
 db = get_db()
 user = require_role(db, "design")
 
-PARTS = ("Questions", "Edit", "Proposals", "Versions", "Contributions", "Workshop", "Glossary", "Script")
-NEEDS_QUESTION = ("Questions", "Edit", "Proposals", "Versions", "Contributions")
+PARTS = ("Questions", "Edit", "Proposals", "Languages", "Versions", "Contributions", "Workshop", "Glossary",
+         "Script")
+NEEDS_QUESTION = ("Questions", "Edit", "Proposals", "Languages", "Versions", "Contributions")
 st.session_state.setdefault("design_part", PARTS[0])
 edit.keep_details_alive()
 
@@ -83,6 +84,8 @@ elif part == "Script":
     script.show(design)
 elif part == "Versions":
     versions.show(design, design.question)
+elif part == "Languages":
+    languages.show(design, design.question)
 elif part == "Contributions":
     contributions.show(design, design.question)
 elif design.question is None:

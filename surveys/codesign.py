@@ -25,7 +25,7 @@ from sqlite_utils import Database
 
 from . import accounts
 from .accounts import Actor
-from .rules import SHOW_IF_LABELS, describe_show_if
+from .rules import SHOW_IF_LABELS, answer_rule_words, describe_show_if
 from .safe_markdown import escape_markdown
 from .storage import audit, new_id, now, write_transaction
 from .storage import codesign as sql
@@ -855,6 +855,9 @@ def _script_facts(q: dict, questions: list[dict]) -> list[tuple[str, str]]:
         facts.append(("", describe_show_if(q["show_if"], questions)))
     if q["help_text"]:
         facts.append(("Help: ", q["help_text"]))
+    rule = answer_rule_words(q)
+    if rule:
+        facts.append(("Answer rule: ", rule))
     return facts
 
 

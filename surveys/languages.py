@@ -17,6 +17,9 @@ from collections.abc import Mapping, Sequence
 
 from sqlite_utils import Database
 
+from surveys import accounts
+from surveys.accounts import Actor
+from surveys.codesign import DESIGN_ROLES  # who may change the questions may translate them
 from surveys.storage import audit, new_id, now, write_transaction
 from surveys.storage import codesign as codesign_store
 from surveys.storage import core as store
@@ -104,7 +107,12 @@ def set_languages(db: Database, version_id: str, main: str, others: Sequence[str
         audit(db, actor, "set languages", "survey_version", version_id, None, {"main": main, "others": list(others)})
 
 
-def add_language(db: Database, version_id: str, language: str, person_id: str) -> None:
+def _translator(db: Database, actor: Actor) -> Actor:
+    """Return ACTOR as the database knows it now, when it may design; raise NotAllowed otherwise."""
+    return accounts.check_actor(db, actor, *DESIGN_ROLES)
+
+
+def add_language(db: Database, version_id: str, language: str, actor: Actor) -> None:
     """Add a language to a draft version, so its questions can be translated in the app."""
     language = " ".join((language or "").split())
     if not language:
@@ -112,7 +120,7 @@ def add_language(db: Database, version_id: str, language: str, person_id: str) -
     if len(language) > 60:
         raise InvalidInput("That name is too long for a language. Keep it short, for example Welsh.")
     with write_transaction(db):
-        person = store.get_person(db, person_id)
+        actor = _translator(db, actor)
         languages = version_languages(db, version_id)
         if any(lang["language"].casefold() == language.casefold() or lang["name"].casefold() == language.casefold()
                for lang in languages):
@@ -126,7 +134,7 @@ def add_language(db: Database, version_id: str, language: str, person_id: str) -
                                              "position": 0, "is_main": 1, "created_at": stamp})
         sql.insert_version_language(db, {"id": new_id(), "version_id": version_id, "language": language,
                                          "position": len(languages), "is_main": 0, "created_at": stamp})
-        audit(db, person["display_name"], "add language", "survey_version", version_id, None, {"language": language})
+        audit(db, actor.name, "add language", "survey_version", version_id, None, {"language": language})
 
 
 def check_language(db: Database, version_id: str, language: str) -> str:
@@ -144,9 +152,8 @@ def check_language(db: Database, version_id: str, language: str) -> str:
 
 
 def save_translation(db: Database, question_id: str, language: str, *, wording: str, help_text: str = "",
-                     options: Mapping[str, str] | None = None, person_id: str, reason: str = "",
-                     source: str = "app") -> dict:
-    """Return the translation after saving it; the person who made it gets the credit.
+                     options: Mapping[str, str] | None = None, actor: Actor, reason: str = "") -> dict:
+    """Return the translation after saving it; ACTOR, who made it, gets the credit.
 
     OPTIONS maps each main-language option to its words in LANGUAGE. Changed words keep
     the old ones in the wording history, as a changed main wording does.
@@ -155,7 +162,7 @@ def save_translation(db: Database, question_id: str, language: str, *, wording: 
     if not wording:
         raise InvalidInput("Write the question in this language before you save it.")
     with write_transaction(db):
-        person = store.get_person(db, person_id) if person_id else None
+        actor = _translator(db, actor)
         question = store.get_question(db, question_id)
         languages = version_languages(db, question["version_id"])
         language = check_language(db, question["version_id"], language)
@@ -170,7 +177,7 @@ def save_translation(db: Database, question_id: str, language: str, *, wording: 
         old = sql.get_translation(db, question_id, language)
         if old and old["wording"] and old["wording"] != wording:
             # The history row names who wrote the old words, so their credit stays.
-            changed_by = person["display_name"] if person else "someone"
+            changed_by = actor.name
             codesign_store.insert_wording_history(db, {
                 "id": new_id(), "question_id": question_id, "lineage_id": question["lineage_id"],
                 "wording": old["wording"], "person_id": old["person_id"], "proposal_id": None,
@@ -179,10 +186,10 @@ def save_translation(db: Database, question_id: str, language: str, *, wording: 
             })
         row = {"id": new_id(), "question_id": question_id, "lineage_id": question["lineage_id"],
                "language": language, "wording": wording, "help_text": (help_text or "").strip(),
-               "options": cleaned, "person_id": person_id or None, "source": source, "copied_from": None,
+               "options": cleaned, "person_id": actor.person_id, "source": "app", "copied_from": None,
                "updated_at": now()}
         sql.upsert_translation(db, row)
-        audit(db, person["display_name"] if person else None, "save translation", "question", question_id,
+        audit(db, actor.name, "save translation", "question", question_id,
               {k: old[k] for k in ("wording", "help_text", "options")} if old else None,
               {"language": language, "wording": wording, "help_text": row["help_text"], "options": cleaned})
     return sql.get_translation(db, question_id, language)

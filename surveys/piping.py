@@ -20,11 +20,6 @@ def piped_names(text: str | None) -> list[str]:
     return list(dict.fromkeys(PIPE.findall(text or "")))
 
 
-def rename_piped(text: str, names: Mapping[str, str]) -> str:
-    """Return TEXT with each ${old} changed to ${new} by NAMES, for questions given new names."""
-    return PIPE.sub(lambda m: "${" + names.get(m.group(1), m.group(1)) + "}", text or "")
-
-
 def fill_in_answers(text: str | None, shown: Mapping[str, str], missing: str = NOT_ANSWERED) -> str:
     """Return TEXT with each ${name} replaced by SHOWN[name], or MISSING when there is no answer yet."""
     return PIPE.sub(lambda m: shown.get(m.group(1)) or missing, text or "")
@@ -62,5 +57,4 @@ def fill_question(question: Mapping, shown: Mapping[str, str]) -> dict:
             "help_text": fill_in_answers(question.get("help_text"), shown)}
 
 
-__all__ = ["NOT_ANSWERED", "PIPE", "answers_to_show", "fill_in_answers", "fill_question", "piped_names",
-           "rename_piped"]
+__all__ = ["NOT_ANSWERED", "PIPE", "answers_to_show", "fill_in_answers", "fill_question", "piped_names"]

@@ -66,26 +66,6 @@ def all_of(*rules: Mapping | None) -> dict | None:
     return parts[0] if len(parts) == 1 else {"all": parts}
 
 
-def rename_questions(rule: Mapping | None, names: Mapping[str, str]) -> dict | None:
-    """Return RULE with question names changed by NAMES (old name: new name)."""
-    if not rule:
-        return None
-    if is_joined(rule):
-        join, parts = next(iter(rule.items()))
-        return {join: [rename_questions(p, names) for p in parts]}
-    return {**rule, "question": names.get(rule["question"], rule["question"])}
-
-
-def map_conditions(rule: Mapping | None, change) -> dict | None:
-    """Return RULE with each single condition replaced by CHANGE(condition)."""
-    if not rule:
-        return None
-    if is_joined(rule):
-        join, parts = next(iter(rule.items()))
-        return {join: [map_conditions(p, change) for p in parts]}
-    return change(dict(rule))
-
-
 # ---- show-if in words ---------------------------------------------------------------------------
 
 
@@ -133,38 +113,50 @@ _LENGTH = re.compile(rf"^string-length\(\s*\.\s*\)\s*(<=|>=|<|>|=)\s*({_NUMBER})
 _NOT_SELECTED_SELF = re.compile(r"^not\(\s*selected\(\s*\.\s*,\s*'([^']*)'\s*\)\s*\)$")
 
 
-def _strip_brackets(text: str) -> str:
+def split_top_level(expr: str, joiner: str) -> list[str]:
+    """Return EXPR split on JOINER (`and` or `or`, as a word) outside quotes and brackets."""
+    parts, depth, quote, start, i = [], 0, "", 0, 0
+    pattern = re.compile(rf"\s+{joiner}\s+")
+    while i < len(expr):
+        ch = expr[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif depth == 0 and ch.isspace():
+            match = pattern.match(expr, i)
+            if match:
+                parts.append(expr[start:i].strip())
+                i = start = match.end()
+                continue
+        i += 1
+    parts.append(expr[start:].strip())
+    return parts
+
+
+def strip_brackets(text: str) -> str:
+    """Return TEXT without brackets that wrap all of it: '((a = 1))' -> 'a = 1'."""
     text = text.strip()
     while text.startswith("(") and text.endswith(")"):
-        depth = 0
-        for index, char in enumerate(text):
-            depth += {"(": 1, ")": -1}.get(char, 0)
-            if depth == 0 and index < len(text) - 1:
-                return text
+        depth, quote = 0, ""
+        for index, ch in enumerate(text):
+            if quote:
+                quote = "" if ch == quote else quote
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0 and index < len(text) - 1:
+                    return text
         text = text[1:-1].strip()
     return text
-
-
-def _split_and(expr: str) -> list[str]:
-    parts, depth, quote, start = [], 0, "", 0
-    index = 0
-    while index < len(expr):
-        char = expr[index]
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif depth == 0 and expr[index:index + 5].lower() == " and ":
-            parts.append(expr[start:index])
-            start = index = index + 5
-            continue
-        index += 1
-    parts.append(expr[start:])
-    return [_strip_brackets(p) for p in parts]
 
 
 def _bound(op: str, number: str, kind: str, unit: str = "") -> tuple[str, str] | None:
@@ -209,10 +201,10 @@ def describe_constraint(expr: str, question_type: str = "number", names: Mapping
     (name: "question 3 (age)").
     """
     names = names or {}
-    expr = _strip_brackets(str(expr or ""))
+    expr = strip_brackets(str(expr or ""))
     if not expr:
         return ""
-    parts = _split_and(expr)
+    parts = [strip_brackets(p) for p in split_top_level(expr, "and")]
     low = high = ""
     extra: list[str] = []
     noun = {"number": "A whole number" if number_kind == "integer" else "A number",
@@ -319,7 +311,7 @@ __all__ = [
     "describe_constraint",
     "describe_show_if",
     "is_joined",
-    "map_conditions",
-    "rename_questions",
     "rule_questions",
+    "split_top_level",
+    "strip_brackets",
 ]

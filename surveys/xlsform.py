@@ -26,7 +26,7 @@ from surveys.input_files import MAX_FILE_BYTES, check_input_file
 from surveys.languages import checked_languages_note, language_name, set_languages, untranslated, \
     untranslated_sentences
 from surveys.piping import PIPE, piped_names
-from surveys.rules import all_of, conditions, describe_constraint, is_joined, map_conditions
+from surveys.rules import all_of, describe_constraint, is_joined, split_top_level, strip_brackets
 from surveys.storage import audit, new_id, now, write_transaction
 from surveys.storage import core as store
 from surveys.storage import languages as language_store
@@ -145,55 +145,9 @@ _HAS_ANSWER = re.compile(rf"^(?:string-length\(\s*{_REF}\s*\)\s*(?:>\s*0|>=\s*1|
 _PARENT_REF = re.compile(r"(?<![\w/.\]])\.\./([A-Za-z_][\w.\-]*)")
 
 
-def _split_top_level(expr: str, joiner: str) -> list[str]:
-    """Return EXPR split on JOINER (`and` or `or`) outside quotes and brackets."""
-    parts, depth, quote, start, i = [], 0, "", 0, 0
-    pattern = re.compile(rf"\s+{joiner}\s+")
-    while i < len(expr):
-        ch = expr[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-        elif depth == 0 and ch.isspace():
-            match = pattern.match(expr, i)
-            if match:
-                parts.append(expr[start:i].strip())
-                i = start = match.end()
-                continue
-        i += 1
-    parts.append(expr[start:].strip())
-    return parts
-
-
-def _strip_brackets(text: str) -> str:
-    """Return TEXT without brackets that wrap all of it: '((a = 1))' -> 'a = 1'."""
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        depth, quote = 0, ""
-        for index, ch in enumerate(text):
-            if quote:
-                quote = "" if ch == quote else quote
-            elif ch in "'\"":
-                quote = ch
-            elif ch == "(":
-                depth += 1
-            elif ch == ")":
-                depth -= 1
-                if depth == 0 and index < len(text) - 1:
-                    return text
-        text = text[1:-1].strip()
-    return text
-
-
 def _atom(text: str, whole_number_questions: Iterable[str]) -> dict:
     """Return the condition for one simple comparison, or raise RuleNotConverted."""
-    text = _strip_brackets(text)
+    text = strip_brackets(text)
     for pattern, operator in ((_SELECTED, "any_of"), (_NOT_SELECTED, "none_of"), (_NOT_EQUAL, "not_equals")):
         match = pattern.match(text)
         if match:
@@ -250,9 +204,9 @@ def _merge_same_question(join: str, parts: list[dict], multiple: set[str]) -> di
 
 def _convert(expr: str, whole: set[str], multiple: set[str], resolve: Callable[[dict], dict]) -> dict:
     """Return the show-if rule for EXPR, raising RuleNotConverted for any part it cannot read."""
-    expr = _strip_brackets(expr)
+    expr = strip_brackets(expr)
     for join, word in (("any", "or"), ("all", "and")):
-        parts = _split_top_level(expr, word)
+        parts = split_top_level(expr, word)
         if len(parts) > 1:
             return _merge_same_question(join, [_convert(p, whole, multiple, resolve) for p in parts], multiple)
     return resolve(_atom(expr, whole))
@@ -290,8 +244,8 @@ def split_relevant(expr: str, whole_number_questions: Iterable[str] = frozenset(
                                    resolve=resolve), "", ""
     except RuleNotConverted as whole_reason:
         reason = str(whole_reason)
-    plain = _PARENT_REF.sub(lambda m: "${" + m.group(1) + "}", _strip_brackets(expr.strip()))
-    parts = _split_top_level(plain, "and")
+    plain = _PARENT_REF.sub(lambda m: "${" + m.group(1) + "}", strip_brackets(expr.strip()))
+    parts = split_top_level(plain, "and")
     if len(parts) == 1:
         return None, expr.strip(), reason
     kept, left = [], []
@@ -300,7 +254,7 @@ def split_relevant(expr: str, whole_number_questions: Iterable[str] = frozenset(
             kept.append(relevant_to_show_if(part, whole_number_questions,
                                             multiple_choice_questions=multiple_choice_questions, resolve=resolve))
         except RuleNotConverted as exc:
-            left.append(_strip_brackets(part))
+            left.append(strip_brackets(part))
             reason = str(exc)
     remainder = " and ".join(f"({p})" if len(left) > 1 or " or " in p else p for p in left)
     return all_of(*kept), remainder, reason

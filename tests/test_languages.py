@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from surveys import codesign, languages
-from surveys.accounts import Actor, command_line_actor
-from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
 from surveys.accounts import command_line_actor
+from surveys.interviews import evaluate_show_if, resume, start_interview, visible_questions
 from surveys.merge import merge_databases
-from surveys.piping import answers_to_show, fill_in_answers, piped_names, rename_piped
+from surveys.piping import answers_to_show, fill_in_answers, piped_names
 from surveys.rules import all_of, describe_constraint, describe_show_if, rule_questions
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage.core import InvalidInput
+from tests.conftest import actor_in
 
 
 @pytest.fixture
@@ -26,9 +26,9 @@ def survey(db):
     name = store.add_question(db, version_id, name="nickname", type="text",
                               wording="What should we call you, ${home}?")
     languages.set_languages(db, version_id, "English (en)", ["French (fr)", "Swahili (sw)"], actor="t")
-    dee = store.add_person(db, "Dee", "peer_researcher")
+    dee = actor_in(db, "designer", "Dee")
     languages.save_translation(db, home, "French (fr)", wording="Où dormez-vous ?", help_text="Lisez les choix",
-                               options={"Hostel": "Foyer", "Own flat": "Appartement"}, person_id=dee)
+                               options={"Hostel": "Foyer", "Own flat": "Appartement"}, actor=dee)
     return {"db": db, "survey_id": survey_id, "version_id": version_id, "home": home, "name": name, "dee": dee}
 
 
@@ -70,21 +70,21 @@ def test_questions_come_in_the_language_asked_with_main_words_where_missing(surv
 
 def test_a_translation_made_in_the_app_is_credited_and_its_old_words_kept(survey):
     db, home, dee = survey["db"], survey["home"], survey["dee"]
-    sam = store.add_person(db, "Sam", "staff")
-    languages.save_translation(db, home, "French (fr)", wording="Où habitez-vous ?", person_id=sam,
+    sam = actor_in(db, "designer", "Sam")
+    languages.save_translation(db, home, "French (fr)", wording="Où habitez-vous ?", actor=sam,
                                options={"Hostel": "Foyer"}, reason="Plus clair")
     history = languages.translation_history(db, store.get_question(db, home)["lineage_id"], "French (fr)")
     assert [(h["wording"], h["name"], h["reason"]) for h in history] == [
         ("Où dormez-vous ?", "Dee", "Changed by Sam: Plus clair")]
     assert codesign.wording_history(db, store.get_question(db, home)["lineage_id"])[0]["earlier"] == [], \
         "the main wording's history does not mix in translations"
-    languages.save_translation(db, home, "French (fr)", wording="Où habitez-vous ici ?", person_id=sam)
+    languages.save_translation(db, home, "French (fr)", wording="Où habitez-vous ici ?", actor=sam)
     credit = {r["name"]: (r["translated"], r["total"]) for r in codesign.contributions(db, survey_id=survey["survey_id"])}
     assert credit == {"Dee": (1, 1), "Sam": (1, 1)}, "each translator counts once per question and language"
     with pytest.raises(InvalidInput, match="main language"):
-        languages.save_translation(db, home, "English (en)", wording="x", person_id=sam)
+        languages.save_translation(db, home, "English (en)", wording="x", actor=sam)
     with pytest.raises(InvalidInput, match="no option called 'Caravan'"):
-        languages.save_translation(db, home, "French (fr)", wording="x", options={"Caravan": "y"}, person_id=sam)
+        languages.save_translation(db, home, "French (fr)", wording="x", options={"Caravan": "y"}, actor=sam)
     assert dee
 
 
@@ -92,18 +92,16 @@ def test_a_new_version_copies_languages_and_translations_and_credit_counts_once(
     db, version_id = survey["db"], survey["version_id"]
     store.set_version_status(db, version_id, "published")
     with pytest.raises(InvalidInput, match="published"):
-        languages.save_translation(db, survey["home"], "French (fr)", wording="x", person_id=survey["dee"])
+        languages.save_translation(db, survey["home"], "French (fr)", wording="x", actor=survey["dee"])
     with pytest.raises(Exception, match="published"):
         db.execute("DELETE FROM question_translation")
-    # codesign takes the signed-in Actor (issue 16); with no accounts, a command-line Actor for Dee.
-    dee = Actor(None, survey["dee"], store.get_person(db, survey["dee"])["display_name"], "admin")
-    newer = codesign.start_new_version(db, version_id, dee)
+    newer = codesign.start_new_version(db, version_id, survey["dee"])
     assert languages.version_languages(db, newer) == languages.version_languages(db, version_id)
     french = languages.questions_in_language(db, newer, "French (fr)")
     assert french[0]["wording"] == "Où dormez-vous ?"
     credit = {r["name"]: r["translated"] for r in codesign.contributions(db, survey_id=survey["survey_id"])}
     assert credit == {"Dee": 1}
-    languages.save_translation(db, french[0]["id"], "French (fr)", wording="Où vivez-vous ?", person_id=survey["dee"])
+    languages.save_translation(db, french[0]["id"], "French (fr)", wording="Où vivez-vous ?", actor=survey["dee"])
     credit = {r["name"]: r["translated"] for r in codesign.contributions(db, survey_id=survey["survey_id"])}
     assert credit == {"Dee": 1}, "changing your own words in a later version is still one translation"
 
@@ -111,8 +109,10 @@ def test_a_new_version_copies_languages_and_translations_and_credit_counts_once(
 def test_adding_a_language_in_the_app_names_the_main_one_english(db):
     survey_id = store.create_survey(db, "S")
     version_id = store.create_version(db, survey_id)
-    jo = store.add_person(db, "Jo", "peer_researcher")
+    jo = actor_in(db, "designer", "Jo")
     languages.add_language(db, version_id, "Welsh", jo)
+    with pytest.raises(Exception, match="Only these kinds of account can do this: Admin, Designer"):
+        languages.add_language(db, version_id, "Irish", actor_in(db, "interviewer", "Ola"))
     assert [(lang["language"], lang["is_main"]) for lang in languages.version_languages(db, version_id)] == [
         ("English", True), ("Welsh", False)]
     with pytest.raises(InvalidInput, match="already"):
@@ -123,7 +123,7 @@ def test_an_interview_records_its_language(survey):
     db, version_id = survey["db"], survey["version_id"]
     store.set_version_status(db, version_id, "published")
     # No accounts yet: the person at the laptop acts (interview functions take an accounts.Actor).
-    me = command_line_actor(db)
+    me = actor_in(db, "interviewer", "Ola")
     interview_id = start_interview(db, version_id, "R1", me, True, language="French")
     assert resume(db, interview_id, me).interview["language"] == "French (fr)"
     english = start_interview(db, version_id, "R2", me, True)
@@ -139,10 +139,10 @@ def test_languages_translations_and_the_interview_language_travel_in_a_merge(tmp
     version_id = store.create_version(db, survey_id)
     question = store.add_question(db, version_id, name="q", type="text", wording="How are you?")
     languages.set_languages(db, version_id, "English", ["Welsh"])
-    jo = store.add_person(db, "Jo", "peer_researcher")
-    languages.save_translation(db, question, "Welsh", wording="Sut wyt ti?", person_id=jo)
+    jo = actor_in(db, "designer", "Jo")
+    languages.save_translation(db, question, "Welsh", wording="Sut wyt ti?", actor=jo)
     store.set_version_status(db, version_id, "published")
-    start_interview(db, version_id, "R1", command_line_actor(db), True, language="Welsh")
+    start_interview(db, version_id, "R1", actor_in(db, "interviewer", "Ola"), True, language="Welsh")
     db.conn.close()
     other = open_database(target)
     summary = merge_databases(source, other, command_line_actor(other))
@@ -234,7 +234,6 @@ def test_earlier_answers_fill_in_the_words_in_the_interview_language():
     assert fill_in_answers("Vous dormez au ${home}; aide: ${help}; nom: ${nick}", shown) == \
         "Vous dormez au Foyer; aide: Food, A bed; nom: …"
     assert piped_names("${a} and ${ b } and ${a}") == ["a", "b"]
-    assert rename_piped("Hi ${first-name}", {"first-name": "first_name"}) == "Hi ${first_name}"
 
 
 def test_interviewers_see_the_answer_rule_in_their_language_or_in_words():
@@ -254,7 +253,7 @@ def test_an_interviewer_reads_the_question_in_french_with_the_earlier_answer_fil
 
     db, version_id = survey["db"], survey["version_id"]
     languages.save_translation(db, survey["name"], "French (fr)", wording="Comment vous appeler, ${home} ?",
-                               person_id=survey["dee"])
+                               actor=survey["dee"])
     store.update_question(db, survey["home"], {"form_columns": {"columns": {"constraint": "string-length(.) <= 20"}}})
     before = asked_questions(db, version_id, "French (fr)")
     assert [q["wording"] for q in before] == ["Où dormez-vous ?", "Comment vous appeler, … ?"]

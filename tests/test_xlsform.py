@@ -445,3 +445,12 @@ def test_a_kept_rule_naming_a_question_taken_out_is_left_out_with_a_note(db, tmp
         "The words of question 2 (show) showed the answer to double, which is not in this survey any more, so "
         "the form shows … there.",
     ]
+
+
+def test_the_interviewer_script_says_answer_rules_in_words(db):
+    from surveys import codesign
+
+    report = import_xlsform(db, DATA / "tutorial.xls", "t", check_wording=False)
+    script = codesign.interviewer_script(db, report.version_id)
+    assert "Answer rule: A whole number up to 72." in script.replace("\\", "")
+    assert "Form rule" not in script and ". <= 72" not in script

@@ -6,6 +6,7 @@ then calls the part's `show(design)`:
 - questions.py: the list of questions with their checks, "Look at these again", add, move, delete
 - edit.py: the wording with live checks, and the question's details
 - proposals.py: propose another wording, compare, comment, react, decide
+- languages.py: the version's languages, and the chosen question's words in each (credited)
 - versions.py: publish, and how a question's wording changed
 - contributions.py: who did what, and the download of it
 - workshop.py: one question at a time, large, for a projector

@@ -12,6 +12,7 @@ import streamlit as st
 
 from surveys import codesign
 from surveys.checks import MAX_TEXT_CHARS
+from surveys.rules import is_joined
 from surveys.storage import StorageError
 from surveys.storage import core as store
 from surveys.storage.codesign import StaleSave
@@ -23,7 +24,7 @@ from ui.design.live_text import live_text_area, set_live_text
 
 DETAIL_KEYS = ("design_type", "design_help", "design_required", "design_options", "design_show_if_on",
                "design_show_if_question", "design_show_if_operator", "design_show_if_values",
-               "design_show_if_value_text")
+               "design_show_if_value_text", "design_show_if_replace")
 DRAFTS = "design_drafts"
 
 
@@ -41,6 +42,7 @@ def saved_values(q: dict) -> dict:
         "design_show_if_operator": show_if.get("operator", "equals"),
         "design_show_if_values": list(show_if.get("values") or []),
         "design_show_if_value_text": ", ".join(str(v) for v in show_if.get("values") or []),
+        "design_show_if_replace": False,
     }
 
 
@@ -290,6 +292,12 @@ def show_if_builder(design: Design, q: dict) -> dict | None:
         return None
     if not st.checkbox("Only ask this question after a certain answer", key="design_show_if_on"):
         return None
+    if is_joined(q["show_if"]):
+        # A rule from a spreadsheet form can join several answers; the menus below make one. It
+        # stays as it is unless someone chooses to replace it, so saving the help text keeps it.
+        st.caption(codesign.describe_show_if(q["show_if"], design.questions))
+        if not st.checkbox("Replace this rule with a simpler one", key="design_show_if_replace"):
+            return q["show_if"]
     names = {other["name"]: other for other in earlier}
     if st.session_state.get("design_show_if_question") not in names:
         st.session_state["design_show_if_question"] = earlier[-1]["name"]

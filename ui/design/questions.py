@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from surveys import codesign
+from surveys import codesign, languages
 from surveys.checks import CODES
 from ui.design import evidence
 from ui.design.context import Design, run, show_error
@@ -49,11 +49,17 @@ def show(design: Design) -> None:
     code = st.selectbox("Show only questions with this flag", codes, key="design_code_filter",
                         format_func=lambda c: "All questions" if c is None else flag_title(c))
     rows = [r for r in question_rows(design) if code is None or code in r["codes"]]
+    # The checker says which language it reads, and which questions still need words in the others.
+    st.caption(languages.checked_languages_note(design.db, design.version["id"]))
+    missing = languages.untranslated_by_question(design.db, design.version["id"])
+    more = {"Not translated yet": lambda r: ", ".join(missing.get(r["id"], [])) or "–"} if len(
+        languages.version_languages(design.db, design.version["id"])) > 1 else {}
     if rows:
         # The columns people look at first come first, so they fit on a 1280-pixel screen.
         st.dataframe(
             [{"No.": r["position"], "Score": r["score"], "State": r["status"], "Question": r["wording"],
-              "Flags": flag_counts(r), "Kind of answer": codesign.QUESTION_TYPE_LABELS[r["type"]]} for r in rows],
+              "Flags": flag_counts(r), "Kind of answer": codesign.QUESTION_TYPE_LABELS[r["type"]],
+              **{heading: cell(r) for heading, cell in more.items()}} for r in rows],
             hide_index=True, width="stretch",
             column_config={
                 "No.": st.column_config.NumberColumn(width=40),
