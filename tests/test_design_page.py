@@ -537,6 +537,8 @@ def test_the_evidence_for_v1_and_v2_equals_the_report(app_test, demo_db_path):
     at.selectbox(key="design_version").set_value(v2["id"]).run()
     at.radio(key="design_part").set_value("Edit").run()
     at.selectbox(key="design_question").set_value(question["id"]).run()
+    at.session_state["design_evidence_more"] = True  # open "All the numbers"
+    at.run()
     _ok(at)
     [table] = [d.value for d in at.dataframe if "What" in d.value.columns]
     table = table.set_index("What")
@@ -560,6 +562,8 @@ def test_look_again_links_open_the_question_in_edit(app_test, demo_db_path):
     v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
     at = _ok(app_test(demo_db_path, "design", role="designer"))
     at.selectbox(key="design_version").set_value(v2["id"]).run()
+    at.session_state["design_look_again"] = True  # open "Look at these again"
+    at.run()
     _ok(at)
     links = [e for e in at.get("page_link") if e.proto.query_string]
     targets = [e.proto.query_string for e in links]
@@ -602,7 +606,69 @@ def test_interviewers_notes_show_beside_the_question_with_details_masked(app_tes
     at.selectbox(key="design_version").set_value(v2["id"]).run()
     at.radio(key="design_part").set_value("Edit").run()
     at.selectbox(key="design_question").set_value(question["id"]).run()
+    at.session_state["design_evidence_more"] = True
+    at.run()
     _ok(at)
     notes = [m.value for m in at.markdown if "listen means" in m.value]
     assert notes and "07700" not in notes[0] and "\\[phone\\]" in notes[0]
     assert any("1 note from interviewers" in m.value for m in at.markdown)
+
+
+
+@pytest.mark.parametrize("form", ["onadata-mali_health.xlsx", "onadata-subdistrict_profiling_tool.xlsx",
+                                  "pyxform-xlsform_spec_test.xlsx", "onadata-good_eats_multilang.xlsx"])
+def test_every_part_opens_on_a_public_form(app_test, db_path, form):
+    """Other people's forms (kept in tests/data/xlsforms/public with their sources)."""
+    from pathlib import Path
+
+    from surveys import xlsform
+
+    db = open_database(db_path)
+    report = xlsform.import_xlsform(db, Path(__file__).parent / "data" / "xlsforms" / "public" / form, "test")
+    questions = store.questions_for_version(db, report.version_id)
+    db.conn.close()
+    at = _ok(app_test(db_path, "design", role="designer"))
+    at.selectbox(key="design_version").set_value(report.version_id).run()
+    for part in ("Questions", "Edit", "Proposals", "Workshop", "Script"):
+        at.radio(key="design_part").set_value(part).run()
+        _ok(at)
+    at.radio(key="design_part").set_value("Edit").run()
+    at.selectbox(key="design_question").set_value(questions[-1]["id"]).run()
+    _ok(at)
+    assert _wording_box(at) == questions[-1]["wording"]
+
+
+def test_new_answers_never_make_a_question_wait_and_are_counted_soon(app_test, demo_db_path):
+    import time
+
+    db = open_database(demo_db_path)
+    v2 = next(v for v in store.list_versions(db) if v["number"] == 2)
+    question = next(q for q in store.questions_for_version(db, v2["id"]) if q["name"] == "worker_listens")
+    at = _ok(app_test(demo_db_path, "design", role="designer"))
+    at.selectbox(key="design_version").set_value(v2["id"]).run()
+    at.radio(key="design_part").set_value("Edit").run()
+    at.selectbox(key="design_question").set_value(question["id"]).run()
+    at.session_state["design_evidence_more"] = True
+    at.run()
+
+    def asked_now():
+        [table] = [d.value for d in at.dataframe if "What" in d.value.columns]
+        column = next(c for c in table.columns if c.startswith(v2["label"]))
+        return int(table.set_index("What").loc["Asked", column].replace(",", ""))
+
+    before = asked_now()
+    stamp = store.now()
+    interview_id = store.new_id()
+    store.bulk_insert(db, "interview", [(interview_id, v2["id"], "NEW-1", None, "given", "submitted",
+                                         "one_at_a_time", stamp, stamp, 10.0, 0, stamp)])
+    store.bulk_insert(db, "answer", [(store.new_id(), interview_id, question["id"], "Yes", None, 0, 1, 0, 0, "",
+                                      2.0, stamp)])
+    at.run()
+    _ok(at)
+    assert asked_now() == before and any("being counted again" in c.value for c in at.caption), \
+        "the page shows the last count at once, and says so"
+    deadline = time.monotonic() + 60
+    while any("being counted again" in c.value for c in at.caption) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        at.run()
+    assert asked_now() == before + 1 == _report(demo_db_path, v2["id"])["worker_listens"]["asked"]

@@ -1,13 +1,15 @@
 """How a question did in interviews, beside it on the Design page, and "Look at these again".
 
 The numbers come from analysis/evidence.py, which calls the same measures as the Explore page
-and `python -m surveys report`. They are worked out once for the whole survey and kept until an
-answer or interview changes (a cheap stamp), so switching question costs a dictionary lookup.
+and `python -m surveys report`. They are worked out once for the whole survey and kept; when an
+answer or interview changes (a cheap stamp says so) they are counted again on a background
+thread while the page shows the last count and says so. Switching question costs a lookup.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 
 import pandas as pd
 import streamlit as st
@@ -23,19 +25,73 @@ from ui.design.context import _checker, esc
 DESIGN_PAGE = "pages/1_Design.py"
 
 
-@st.cache_data(show_spinner="Counting the answers…", max_entries=4)
-def _survey_evidence(path: str, survey_id: str, stamp: str) -> dict:
-    """Return the evidence for every question of a survey (STAMP changes when answers change)."""
-    db = open_database(path, migrate_now=False)
-    try:
-        return evidence.evidence_by_lineage(db, survey_id)
-    finally:
-        db.conn.close()
+class _KeptEvidence:
+    """The evidence last counted for each survey, shared by every session of this process.
+
+    The first time, the evidence is counted at once. When answers change later, the page shows
+    what was counted before (and says so) while a background thread counts again, so picking a
+    question never waits for the counting. Thread-safe: every read and write holds the lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[tuple[str, str], tuple[str, dict]] = {}
+        self._counting: set[tuple[str, str]] = set()
+
+    @staticmethod
+    def _count(path: str, survey_id: str) -> dict:
+        db = open_database(path, migrate_now=False)
+        try:
+            return evidence.evidence_by_lineage(db, survey_id)
+        finally:
+            db.conn.close()
+
+    def _count_again(self, key: tuple[str, str], stamp: str) -> None:
+        try:
+            counted = self._count(*key)
+            with self._lock:
+                self._kept[key] = (stamp, counted)
+        finally:
+            with self._lock:
+                self._counting.discard(key)
+
+    def get(self, path: str, survey_id: str, stamp: str) -> tuple[dict, bool]:
+        """Return (evidence, True when it counts every answer there is now)."""
+        key = (path, survey_id)
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[0] == stamp:
+                return kept[1], True
+            start = kept is not None and key not in self._counting
+            if start:
+                self._counting.add(key)
+        if kept is None:
+            counted = self._count(path, survey_id)
+            with self._lock:
+                self._kept[key] = (stamp, counted)
+            return counted, True
+        if start:
+            threading.Thread(target=self._count_again, args=(key, stamp), daemon=True,
+                             name="design-evidence").start()
+        return kept[1], False
+
+
+@st.cache_resource(show_spinner="Counting the answers…")
+def _kept_evidence() -> _KeptEvidence:
+    """Return the one keeper of counted evidence for this process."""
+    return _KeptEvidence()
 
 
 def survey_evidence(db: Database, survey_id: str) -> dict[str, list[dict]]:
-    """Return {lineage id: per version evidence} for a survey, worked out again only after answers change."""
-    return _survey_evidence(str(db_path()), survey_id, evidence_store.answers_stamp(db))
+    """Return {lineage id: per version evidence} for a survey (see is_counting for how fresh it is)."""
+    counted, fresh = _kept_evidence().get(str(db_path()), survey_id, evidence_store.answers_stamp(db))
+    st.session_state["design_evidence_counting"] = not fresh
+    return counted
+
+
+def is_counting() -> bool:
+    """Return True when the evidence shown was counted before the newest answers came in."""
+    return bool(st.session_state.get("design_evidence_counting"))
 
 
 @st.cache_data(show_spinner=False, max_entries=5000)
@@ -113,17 +169,25 @@ def summary_line(item: dict) -> str:
     return f"{label}: " + " · ".join(parts)
 
 
-def show_evidence(items: list[dict], *, heading: str = "How this question did in interviews") -> None:
+def show_evidence(items: list[dict], *, heading: str = "How this question did in interviews",
+                  key_prefix: str = "design") -> None:
     """Draw a line per version, then the full table and the interviewers' notes (masked) in a fold."""
     st.markdown(f"**{heading}**")
+    if is_counting():
+        st.caption("New answers came in. These numbers are from just before; they are being counted again.")
+        st.button("Show the newest numbers", key="design_evidence_refresh")
     if not items or not any(item["asked"] for item in items):
         st.caption("No one has been asked this question yet, in any version.")
     st.markdown("  \n".join(summary_line(item) for item in items))
     if not items:
         return
-    with st.expander("All the numbers and the interviewers' notes", expanded=False):
-        st.dataframe(evidence_table(items), hide_index=True, width="stretch")
-        _notes(items)
+    # Drawn only when opened: a table is the costliest thing on the page to send and draw.
+    more = st.expander("All the numbers and the interviewers' notes", key=f"{key_prefix}_evidence_more",
+                       on_change="rerun")
+    if more.open:
+        with more:
+            st.dataframe(evidence_table(items), hide_index=True, width="stretch")
+            _notes(items)
 
 
 def _notes(items: list[dict]) -> None:

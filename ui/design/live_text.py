@@ -9,7 +9,7 @@ suggestion" and "Take theirs" buttons need to). So this is a small Components v2
 ours: inline HTML, CSS and JavaScript, nothing to download or build.
 
 What it does:
-- sends the words 150 ms after the last key (and at once when the box loses focus);
+- sends the words 100 ms after the last key (and at once when the box loses focus);
 - takes new words from the app only when the app says so (set_live_text), never while someone
   is typing, by counting each push (a "generation"): words typed before a push are ignored;
 - asks the browser to warn before the page is closed while the box holds unsaved words.
@@ -24,7 +24,7 @@ import json
 
 import streamlit as st
 
-DEBOUNCE_MS = 150
+DEBOUNCE_MS = 100
 
 _HTML = """
 <div class="live">
@@ -60,7 +60,7 @@ export default function ({ parentElement, data, setStateValue }) {
   box.disabled = !!data.disabled;
   box.rows = data.rows || 3;
   box.dataset.testid = "live-text";
-  parentElement._debounce = data.debounce || 150;
+  parentElement._debounce = data.debounce || 100;
   parentElement._saved = data.saved;
   // The app puts new words in the box only when it counts a new push.
   if (parentElement._gen !== data.gen) {

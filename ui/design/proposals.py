@@ -28,9 +28,8 @@ def show(design: Design, q: dict) -> None:
     as_person = st.selectbox("Who is speaking? (in a group, pick the person whose idea it is)",
                              list(people_by_id), key="design_as_person",
                              format_func=lambda pid: person_label(people_by_id[pid]))
-    with st.expander("How this question did in interviews", expanded=False):
-        items = evidence.lineage_evidence(design.db, design.version["survey_id"], q, design.group_terms())
-        evidence.show_evidence(items, heading="Answers to each version of this question")
+    items = evidence.lineage_evidence(design.db, design.version["survey_id"], q, design.group_terms())
+    evidence.show_evidence(items, heading="How this question did in interviews", key_prefix="design_proposals")
     st.session_state["design_evidence_now"] = evidence.snapshot(items)
 
     with st.expander("Propose another wording", expanded=True):

@@ -43,8 +43,11 @@ def flag_counts(row: dict) -> str:
 
 
 def show(design: Design) -> None:
-    with st.expander("Look at these again: the questions people found hardest", expanded=False):
-        evidence.look_again_links(design.db, design.version["survey_id"], version_id=design.version["id"])
+    again = st.expander("Look at these again: the questions people found hardest", key="design_look_again",
+                        on_change="rerun")
+    if again.open:
+        with again:
+            evidence.look_again_links(design.db, design.version["survey_id"], version_id=design.version["id"])
     codes = [None, *sorted(CODES, key=flag_title)]
     code = st.selectbox("Show only questions with this flag", codes, key="design_code_filter",
                         format_func=lambda c: "All questions" if c is None else flag_title(c))
