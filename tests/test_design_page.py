@@ -164,7 +164,7 @@ def test_typed_markdown_and_html_are_shown_as_text(app_test, design_db):
     db = _db(design_db)
     store.update_question(db, design_db["q"]["story"], {"wording": "Tell us :red[loud] <b>bold</b> [x](http://e)"})
     at = _open_part(app_test, design_db, "Workshop")
-    at.selectbox(key="design_workshop_jump").set_value(2).run()
+    at.selectbox(key="design_workshop_jump_0").set_value(2).run()
     _ok(at)
     shown = [h.value for h in at.header if "loud" in h.value] + [m.value for m in at.markdown if "loud" in m.value]
     assert shown == ["Tell us \\:red\\[loud\\] \\<b\\>bold\\</b\\> \\[x\\]\\(http\\://e\\)"]

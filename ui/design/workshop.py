@@ -15,8 +15,19 @@ from ui.design.workshop_keys import set_workshop_place, workshop_keys
 PLACE = "design_workshop_index"
 
 
-def _jump() -> None:
-    set_workshop_place(PLACE, int(st.session_state["design_workshop_jump"]))
+def _jump(key: str) -> None:
+    """Move to the question picked in the menu KEY, but only from the menu of the place shown now.
+
+    Quick clicks and key presses make the browser send the page again with the menus of earlier
+    places (each with its own place in it): Streamlit calls this for those too. They are old news.
+    """
+    picked = int(st.session_state[key])
+    if key == _jump_key(st.session_state.get(PLACE, 0)) and picked != st.session_state.get(PLACE):
+        set_workshop_place(PLACE, picked)
+
+
+def _jump_key(index: int) -> str:
+    return f"design_workshop_jump_{index}"
 
 
 def show(design: Design) -> None:
@@ -28,9 +39,10 @@ def show(design: Design) -> None:
     with nav:
         index = workshop_keys(key=PLACE, count=len(questions))
     with jump:
-        st.session_state["design_workshop_jump"] = index
-        st.selectbox("Go to question", list(range(len(questions))), key="design_workshop_jump", on_change=_jump,
-                     format_func=lambda i: f"{i + 1}. {questions[i]['wording'][:60]}")
+        # A menu for each place, so an old menu's choice is never taken as a jump back (see _jump).
+        jump_key = _jump_key(index)
+        st.selectbox("Go to question", list(range(len(questions))), index=index, key=jump_key, on_change=_jump,
+                     args=(jump_key,), format_func=lambda i: f"{i + 1}. {questions[i]['wording'][:60]}")
     q = questions[index]
     st.header(heading_text(q["wording"]), anchor=False)
     if q["help_text"]:
