@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import sqlite3
@@ -57,6 +58,7 @@ def template() -> tuple[Path, dict]:
     """Return (path, ids) of a small database: one published version, 3 questions, 2 interviews."""
     if "path" not in _TEMPLATE:
         folder = Path(tempfile.mkdtemp(prefix="merge-template-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)  # gone when the test run ends
         path = folder / "base.db"
         db = _open(path)
         survey_id = store.create_survey(db, "Base")
