@@ -36,6 +36,7 @@ BENCH_DB = Path(os.environ.get("PSS_BENCH_20K_DB", "/tmp/pss_bench_20k.db"))
 DEMO_INTERVIEWS = 20_000
 PASSWORD = "bench-password-1234"
 SAVES = 10
+OPENS = 4
 TARGETS = {"open": 1.5, "whole_save": 0.5, "one_save": 0.3}
 FLOOR_PAGE = '''
 import streamlit as st
@@ -152,7 +153,7 @@ def measure_app(browser, url: str) -> dict[str, list[float]]:
         page.get_by_text(mode, exact=True).click()
         wait_until_idle(page)
 
-    for n in range(2):  # the first open in a new app process, then one more
+    for n in range(OPENS):  # the first open in a new app process, then more for a median
         start(f"BN-{100 + n}", "All questions on one page")
         figures["open"].append(timed(page, lambda: page.get_by_role("button", name="They agree").click(),
                                      lambda: page.get_by_role("heading", name="Send it in").wait_for()))

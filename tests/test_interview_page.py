@@ -419,3 +419,25 @@ def test_on_the_whole_page_an_answer_fills_in_later_questions_words_at_once(app_
     no_errors(at)
     assert any(m.value.endswith("### How long have you stayed at the Salvation Army hostel?") for m in at.markdown), \
         [m.value for m in at.markdown]
+
+
+def test_a_new_interview_never_takes_answers_left_in_the_boxes_of_the_last_one(app_test, noted_db):
+    """The boxes are named by question, so a new interview of the same version must start empty."""
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    start(at, "AB-1", "whole_form")
+    at.radio(key=f"interview_answer_{ids['outside']}").set_value("Yes").run()
+    at.text_input(key=f"interview_answer_{ids['place']}").input("With a friend").run()
+    at.run()  # the whole page again (the box's own run drew only its question)
+    at.button(key="interview_leave").click().run()
+    for mode in ("whole_form", "one_at_a_time"):
+        start(at, f"AB-2-{mode}", mode)
+        no_errors(at)
+        newest = max(interviews(path), key=lambda row: row["started_at"])
+        assert newest["respondent_code"] == f"AB-2-{mode}"
+        assert answers(path, newest["id"]) == {}, "nothing carried over from AB-1"
+        if mode == "whole_form":
+            assert at.radio(key=f"interview_answer_{ids['outside']}").value is None
+            assert not at.text_input(key=f"interview_answer_{ids['place']}").value
+        at.run()
+        at.button(key="interview_leave").click().run()

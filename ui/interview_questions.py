@@ -100,6 +100,22 @@ def start_clock(question_id: str | None) -> None:
         st.session_state[SHOWN_KEY] = [question_id, time.time()]
 
 
+# What a question's boxes hold in session state. They are named by question, not by interview,
+# so they are emptied whenever another interview (or the start screen) comes on screen: a box
+# left holding the last person's answer would otherwise be saved into the next person's
+# interview by catch_up.
+BOX_KEY_PREFIXES = (
+    "interview_answer_", "interview_optout_", "interview_notes_open_", "interview_note_",
+    "interview_edit_answer_", "interview_flash_", *(f"interview_{short}_" for _field, short, _label in NOTE_FLAGS),
+)
+
+
+def forget_boxes() -> None:
+    """Empty every question's boxes, so the next interview's are filled from its own answers."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(BOX_KEY_PREFIXES)]:
+        del st.session_state[key]
+
+
 def _flash(question_id: str, kind: str, text: str) -> None:
     st.session_state[f"interview_flash_{question_id}"] = (kind, text)
 

@@ -44,6 +44,8 @@ def say(text: str | None, where: str = "top") -> None:
 
 def open_interview(interview_id: str | None, step: str | None = None) -> None:
     """Put an interview (or none: the start screen) on screen; for buttons' on_click."""
+    if interview_id != st.session_state.get("interview_id"):
+        ask.forget_boxes()
     st.session_state["interview_id"] = interview_id
     st.session_state["interview_step"] = step
     st.session_state[ask.SHOWN_KEY] = None
