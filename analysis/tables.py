@@ -164,8 +164,11 @@ def comparison_counts(comparison: pd.DataFrame) -> dict[str, int]:
 def comparison_sentence(comparison: pd.DataFrame, label_b: str) -> str:
     """Return the lead sentence: what version B did better and worse, and how many were too close to call."""
     counts = comparison_counts(comparison)
-    sentence = (f"{label_b} got clearly better answers to {plural(counts['better'], 'question')} "
-                f"and clearly worse answers to {counts['worse']:,}.")
+    def how_many(n: int) -> str:
+        return "none" if n == 0 else plural(n, "question")
+
+    sentence = (f"{label_b} got clearly better answers to {how_many(counts['better'])} "
+                f"and clearly worse answers to {how_many(counts['worse'])}.")
     close = counts["too_close"] + counts["mixed"]
     if close:
         sentence += f" {plural(close, 'question')} {'was' if close == 1 else 'were'} too close to call"

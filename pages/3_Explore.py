@@ -10,7 +10,7 @@ from surveys import downloads, languages
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
-from ui.common import PAGE_ROLES, db_path, get_db, page_header, require_role, synthetic_notice, version_label
+from ui.common import PAGE_ROLES, STATUS_LABELS, db_path, get_db, page_header, require_role, synthetic_notice, version_label
 from ui.design.evidence import look_again_links
 
 st.set_page_config(page_title="Explore – Peer Survey Studio", page_icon="📊", layout="wide")
@@ -173,7 +173,9 @@ stamp = quality_store.data_stamp(db)
 surveys = {v["survey_id"]: v["survey_name"] for v in versions}
 by_id = {v["id"]: v for v in versions}
 
-left, middle, right = st.columns(3)
+# Survey and interviewer share a row; the versions get a row of their own, so every picked
+# version's name can be read in full.
+left, right = st.columns(2)
 with left:
     survey_id = st.selectbox("Survey", list(surveys), format_func=surveys.get, key="explore_survey")
 survey_versions = [v["id"] for v in versions if v["survey_id"] == survey_id]
@@ -182,9 +184,8 @@ if any(v not in survey_versions for v in st.session_state.get("explore_versions"
 st.session_state.setdefault("explore_versions", survey_versions)
 # The survey is picked already, so a version is named by its own label: short enough to read in full.
 short_names = {vid: f"{by_id[vid]['label'] or 'Version ' + str(by_id[vid]['number'])}" for vid in survey_versions}
-with middle:
-    chosen = st.multiselect("Versions", survey_versions, format_func=short_names.get,
-                            key="explore_versions", placeholder="Pick one or more versions")
+chosen = st.multiselect("Versions", survey_versions, format_func=short_names.get,
+                        key="explore_versions", placeholder="Pick one or more versions")
 people, (first, last) = load_filter_choices(path, tuple(survey_versions), stamp)
 names = {EVERYONE: "Everyone", **{p["id"]: p["display_name"] for p in people}}
 with right:
@@ -281,9 +282,11 @@ if tab_versions.open:
             st.info("Pick two versions above to compare them.")
         else:
             col_a, col_b = st.columns(2)
-            version_a = col_a.selectbox("Version A (before)", chosen, index=0, format_func=labels.get,
+            # The survey is picked above, so each version is named by its own label and state.
+            picked = {vid: f"{short_names[vid]} ({STATUS_LABELS[by_id[vid]['status']]})" for vid in chosen}
+            version_a = col_a.selectbox("Version A (before)", chosen, index=0, format_func=picked.get,
                                         key="explore_version_a")
-            version_b = col_b.selectbox("Version B (after)", chosen, index=1, format_func=labels.get,
+            version_b = col_b.selectbox("Version B (after)", chosen, index=1, format_func=picked.get,
                                         key="explore_version_b")
             if version_a == version_b:
                 st.warning("Pick two different versions.")

@@ -132,7 +132,7 @@ def test_a_change_that_is_not_real_is_too_close_to_call():
     frame["verdict"] = [compare._verdict(frame.iloc[0])]
     assert frame["verdict"].tolist() == ["too_close"]
     assert tables.comparison_sentence(frame, "Version 2") == (
-        "Version 2 got clearly better answers to 0 questions and clearly worse answers to 0. "
+        "Version 2 got clearly better answers to none and clearly worse answers to none. "
         "1 question was too close to call.")
 
 

@@ -64,14 +64,19 @@ def test_evaluator_compares_versions_and_downloads_csv(page, app_server):
     wait_until_idle(page)
     expect(page.get_by_text("Version 1: ").first).to_be_visible()
     expect(page.get_by_text("Version 2: ").first).to_be_visible()
+    # Each picked version's name can be read in full: no chip is cut short.
+    chips = page.locator('[data-tag] > span[title]')
+    assert chips.count() >= 2
+    cut = chips.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+    assert cut == [], f"version names cut short: {cut}"
 
     page.get_by_role("tab", name="Version against version").click()
     expect(page.get_by_text("got clearly better answers to")).to_be_visible()
     wait_until_idle(page)
     expect(page.get_by_role("combobox", name="Version A (before)")).to_have_value(
-        f"{DEMO_SURVEY} – {version_1['label']} (No longer used)")
+        f"{version_1['label']} (No longer used)")
     expect(page.get_by_role("combobox", name="Version B (after)")).to_have_value(
-        f"{DEMO_SURVEY} – {version_2['label']} (Ready to use)")
+        f"{version_2['label']} (Ready to use)")
 
     page.get_by_text("Exact figures for one question").click()
     wait_until_idle(page)
