@@ -63,8 +63,9 @@ with tab_people:
     with st.form("admin_new_account_form", clear_on_submit=True):
         new_name = st.text_input("Name, as others will see it", key="admin_new_name")
         new_username = st.text_input("Sign-in name", key="admin_new_username")
+        # Interviewer first: most accounts are, and an admin made by a slip could change anything.
         new_role = st.selectbox("Kind of account", accounts.ACCOUNT_ROLES, format_func=accounts.ROLE_LABELS.get,
-                                key="admin_new_role")
+                                index=accounts.ACCOUNT_ROLES.index("interviewer"), key="admin_new_role")
         new_person_role = st.selectbox("Their part in the project", list(ROLE_LABELS), format_func=ROLE_LABELS.get,
                                        index=None, placeholder="Pick one, or leave it to match the kind of account",
                                        key="admin_new_person_role")

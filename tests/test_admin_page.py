@@ -349,3 +349,9 @@ def test_the_admin_page_uses_no_acronyms(app_test, demo_db_path):
     text = all_text(at)
     assert "Data in and out" in text and "Kind of file" in text, "the walk reads every tab"
     assert re.findall(ACRONYMS, text) == []
+
+
+def test_a_new_account_is_an_interviewer_unless_the_admin_picks_otherwise(app_test, db_path):
+    """Most accounts are interviewers; an admin account made by a slip could change anything."""
+    at = app_test(db_path, "admin", role="admin")
+    assert at.selectbox(key="admin_new_role").value == "interviewer"
