@@ -10,7 +10,7 @@ from surveys import downloads, languages
 from surveys.storage import open_database
 from surveys.storage import core as store
 from surveys.storage import quality as quality_store
-from ui.common import PAGE_ROLES, STATUS_LABELS, db_path, get_db, page_header, require_role, synthetic_notice, version_label
+from ui.common import PAGE_ROLES, STATUS_LABELS, db_path, get_db, page_header, require_role, synthetic_notice
 from ui.design.evidence import look_again_links
 
 st.set_page_config(page_title="Explore – Peer Survey Studio", page_icon="📊", layout="wide")
@@ -208,7 +208,8 @@ if start and end and start > end:
     st.error("The first day is after the last day. Swap them round.")
     st.stop()
 filters = (tuple(chosen), interviewer or None, start, end)
-labels = {vid: version_label(by_id[vid]) for vid in chosen}
+# The survey is picked above, so tables and menus name each version by its own label and state.
+labels = {vid: f"{short_names[vid]} ({STATUS_LABELS[by_id[vid]['status']]})" for vid in chosen}
 numbers = {vid: by_id[vid]["number"] for vid in chosen}
 
 with st.spinner("Working out the figures…"):
@@ -282,11 +283,9 @@ if tab_versions.open:
             st.info("Pick two versions above to compare them.")
         else:
             col_a, col_b = st.columns(2)
-            # The survey is picked above, so each version is named by its own label and state.
-            picked = {vid: f"{short_names[vid]} ({STATUS_LABELS[by_id[vid]['status']]})" for vid in chosen}
-            version_a = col_a.selectbox("Version A (before)", chosen, index=0, format_func=picked.get,
+            version_a = col_a.selectbox("Version A (before)", chosen, index=0, format_func=labels.get,
                                         key="explore_version_a")
-            version_b = col_b.selectbox("Version B (after)", chosen, index=1, format_func=picked.get,
+            version_b = col_b.selectbox("Version B (after)", chosen, index=1, format_func=labels.get,
                                         key="explore_version_b")
             if version_a == version_b:
                 st.warning("Pick two different versions.")

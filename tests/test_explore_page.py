@@ -68,8 +68,7 @@ def test_page_shows_figures_and_filters_change_them(app_test, demo_db_path, demo
     at.multiselect(key="explore_versions").set_value([demo["versions"][2]["id"]]).run()
     assert metrics(at)["Interviews"] == str(demo["versions"][2]["interviews"])
     questions = table_with(at, "Answer quality (0 to 100)")
-    assert set(questions["Version"]) == {"Client feedback survey (synthetic demo) – Version 2: reworded together "
-                                         "(Ready to use)"}
+    assert set(questions["Version"]) == {"Version 2: reworded together (Ready to use)"}
     open_tab(at, "Version against version")
     assert any("Pick two versions" in i.value for i in at.info)
 
@@ -200,7 +199,7 @@ def test_declined_interviews_are_neither_finished_nor_talked_with(app_test, demo
     assert declined > 0, "the demo has people who said no"
     at = app_test(demo_db_path, "explore", role="evaluator")
     table = table_with(at, "Finished").set_index("Version")
-    row = table.loc["Client feedback survey (synthetic demo) – Version 2: reworded together (Ready to use)"]
+    row = table.loc["Version 2: reworded together (Ready to use)"]
     assert (row["Finished"], row["Said no to taking part"]) == (finished, declined)
     open_tab(at, "You said, we did")
     at.selectbox(key="explore_summary_version").set_value(version).run()
