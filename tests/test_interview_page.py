@@ -441,3 +441,18 @@ def test_a_new_interview_never_takes_answers_left_in_the_boxes_of_the_last_one(a
             assert not at.text_input(key=f"interview_answer_{ids['place']}").value
         at.run()
         at.button(key="interview_leave").click().run()
+
+
+def test_a_pick_no_callback_saved_is_saved_into_its_own_interview_when_the_interviewer_stops(app_test, noted_db):
+    """Stopping straight after a pick whose callback was missed keeps the pick, in the right interview."""
+    path, ids = noted_db
+    at = open_as(app_test, path, signed_in_user(path, "interviewer"))
+    start(at, "AB-11", "whole_form")
+    first_id = interviews(path)[0]["id"]
+    at.session_state[f"interview_answer_{ids['outside']}"] = "No"  # in the box, as if no callback ran
+    at.button(key="interview_leave").click().run()
+    no_errors(at)
+    assert answers(path, first_id)["outside"]["value"] == "No"
+    start(at, "AB-12", "whole_form")
+    second = next(row for row in interviews(path) if row["respondent_code"] == "AB-12")
+    assert answers(path, second["id"]) == {}

@@ -111,7 +111,16 @@ BOX_KEY_PREFIXES = (
 
 
 def forget_boxes() -> None:
-    """Empty every question's boxes, so the next interview's are filled from its own answers."""
+    """Empty every question's boxes, so the next interview's are filled from its own answers.
+
+    First, what a box of the interview on screen shows but no callback saved (a pick made while
+    the page was drawing) is saved into that interview, as the next run would have done.
+    """
+    interview_id = st.session_state.get("interview_id")
+    state = st.session_state.get(STATE_KEY)
+    if interview_id and state is not None and state.interview["id"] == interview_id and not state.submitted:
+        for question in state.asked:
+            catch_up(interview_id, question["id"])
     for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(BOX_KEY_PREFIXES)]:
         del st.session_state[key]
 
