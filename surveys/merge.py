@@ -161,13 +161,15 @@ def merge_databases(src_path: str | os.PathLike, dst_db: Database, actor: Actor,
               if transfer_store.table_exists(dst_db, t) and transfer_store.table_exists(dst_db, t, "src")]
     try:
         with write_transaction(dst_db):
+            # A laptop with no questions, interviews or answers yet can take the other's running totals.
+            fresh = all(transfer_store.table_is_empty(dst_db, t) for t in ("question", "interview", "answer"))
             # Checked at commit, so a version can arrive after its questions within this merge.
             dst_db.execute("PRAGMA defer_foreign_keys = ON")
             say(0.05, "Removing what was erased on either laptop")
             _apply_erasures(dst_db, summary)
             for number, table in enumerate(tables):
                 say(0.1 + 0.75 * number / len(tables), f"Bringing in {TABLE_WORDS.get(table, table)}")
-                _merge_table(dst_db, table, summary, actor.name)
+                _merge_table(dst_db, table, summary, actor.name, fresh=fresh)
             say(0.85, "Bringing in the record of who did what")
             summary.audit_entries = transfer_store.audit_rows_only_in_source(dst_db)
             _blank_erased_audit_values(dst_db)
@@ -224,14 +226,14 @@ def _erased_here(db: Database) -> dict[str, str]:
     return latest
 
 
-def _merge_table(db: Database, table: str, summary: MergeSummary, actor: str) -> None:
+def _merge_table(db: Database, table: str, summary: MergeSummary, actor: str, *, fresh: bool = False) -> None:
     columns = transfer_store.shared_columns(db, table)
     none_here = transfer_store.table_is_empty(db, table)
     # Clashes first: a row only the other laptop has cannot clash, so when this side has none
     # of the table there is nothing to compare, and the new rows go in with one INSERT ... SELECT.
     settled = 0 if none_here else _settle_clashes(db, table, columns, summary, actor)
     if table == "answer":
-        added, left = transfer_store.answers_only_in_source(db, columns, none_here=none_here)
+        added, left = transfer_store.answers_only_in_source(db, columns, none_here=none_here, fresh_laptop=fresh)
         if left:
             summary.left_out.append(
                 f"{left} answers were not added, because their interview was erased or their question "

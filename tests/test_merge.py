@@ -20,6 +20,7 @@ from surveys.merge import MergeRefused, merge_databases
 from surveys.storage import NotOurDatabase, SchemaTooNew, audit, audit_entries, open_database
 from surveys.storage import core as store
 from surveys.storage.transfer import dump_tables
+from tests.test_quality import assert_totals_match_a_rebuild
 
 BASE_STAMP = "2024-06-01T00:00:00+00:00"
 
@@ -337,3 +338,25 @@ def test_merging_into_an_empty_laptop_keeps_the_running_totals_exact(demo_db_pat
     _close(source)
     assert here == there
     assert indexes == source_indexes, "every index and trigger is back after the bulk copy"
+    db = _open(empty)
+    assert_totals_match_a_rebuild(db)  # the totals taken from the other laptop are right for the answers here
+    _close(db)
+
+
+def test_a_fresh_laptop_works_the_totals_out_again_when_the_other_laptop_s_are_wrong(demo_db_path, tmp_path):
+    """The other laptop's running totals are taken as they are only when they agree with its answers."""
+    import sqlite3 as sqlite
+
+    source = tmp_path / "source.db"
+    with sqlite.connect(demo_db_path) as src, sqlite.connect(source) as dst:
+        src.backup(dst)
+    broken = sqlite.connect(source)
+    broken.execute("UPDATE answer_tally_by SET n = n + 5 WHERE question_id = (SELECT question_id FROM answer_tally_by LIMIT 1)")
+    broken.commit()
+    broken.close()
+    empty = tmp_path / "empty.db"
+    db = _open(empty)
+    summary = merge_databases(source, db, command_line_actor(db))
+    assert summary.added["answer"] > 1000 and summary.left_out == []
+    assert_totals_match_a_rebuild(db)
+    _close(db)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -522,14 +523,41 @@ def stored_findings(db: Database, version_id: str | None = None) -> list[dict]:
 REBUILDABLE_ANSWER_INDEXES = ("answer_question", "answer_quality", "answer_open_text", "answer_updated")
 
 
+_TOTAL_INSERT = re.compile(r"^\s*INSERT INTO (\w+) \(([^)]*)\) SELECT", re.IGNORECASE)
+
+
+def _totals_can_be_copied(db: Database, schema: str) -> bool:
+    """Return True when SCHEMA (an attached database) has every running total, agreeing with its answers.
+
+    A cheap check that the other laptop's totals were kept: every answer is counted once in the
+    per-question totals and once in the per-interview totals.
+    """
+    from .migrations import ALL_TOTAL_REBUILD
+
+    for sql in ALL_TOTAL_REBUILD:
+        found = _TOTAL_INSERT.match(sql)
+        if found and db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
+                                [found.group(1)]).fetchone() is None:
+            return False
+    answers, by_question, by_interview = db.execute(
+        f"SELECT (SELECT COUNT(*) FROM {schema}.answer), (SELECT COALESCE(SUM(n), 0) FROM {schema}.answer_tally_by), "
+        f"(SELECT COALESCE(SUM(answers), 0) FROM {schema}.interview_tally)").fetchone()
+    return answers == by_question == by_interview
+
+
 @contextlib.contextmanager
-def bulk_answer_load(db: Database) -> Iterator[None]:
+def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterator[None]:
     """Run a bulk insert of answers with the running totals and spare indexes worked out once, after.
 
     Inside the caller's write transaction: the triggers that keep the running totals and the
     answer indexes that hold no constraint are dropped, the block inserts, then the indexes are
     made again (one sort each instead of a million single inserts) and the totals are worked out
     from scratch. Everything is one transaction, so a failure leaves the schema as it was.
+
+    TOTALS_FROM names an attached database whose totals are taken as they are instead of being
+    worked out again: only for a merge into a laptop that had no questions, interviews or answers
+    and took every one of the other laptop's answers, whose totals then are exactly the other's.
+    They are taken only when that database has them all and they agree with its answers.
     """
     from .migrations import ALL_TOTAL_REBUILD as RUNNING_TOTAL_REBUILD
     from .migrations import ALL_TOTAL_TRIGGERS as RUNNING_TOTAL_TRIGGERS
@@ -547,7 +575,12 @@ def bulk_answer_load(db: Database) -> Iterator[None]:
     yield
     for _name, sql in kept:
         db.execute(sql)
+    copy = totals_from is not None and _totals_can_be_copied(db, totals_from)
     for sql in RUNNING_TOTAL_REBUILD:
+        found = _TOTAL_INSERT.match(sql) if copy else None
+        if found:
+            table, columns = found.group(1), found.group(2)
+            sql = f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM {totals_from}.{table}"
         db.execute(sql)
 
 

@@ -256,14 +256,17 @@ def _missing_here(db: Database, table: str) -> int:
         f"WHERE NOT EXISTS (SELECT 1 FROM main.[{table}] m WHERE m.id = s.id)").rowcount
 
 
-def answers_only_in_source(db: Database, columns: Sequence[str], *, none_here: bool = False) -> tuple[int, int]:
+def answers_only_in_source(db: Database, columns: Sequence[str], *, none_here: bool = False,
+                           fresh_laptop: bool = False) -> tuple[int, int]:
     """Copy source answers that are new here (by id and by interview and question); return (added, left out).
 
     Only answers whose interview and question are here come in: an erased interview stays
     erased. NONE_HERE (this side had no answers before) needs no check against answers here,
     so the copy is one plain INSERT ... SELECT with at most a check against the few interviews
     and questions that did not come in, with the running totals worked out once after it.
-    "Left out" counts source answers that have no copy here.
+    "Left out" counts source answers that have no copy here. FRESH_LAPTOP (this side had no
+    questions, interviews or answers before the merge): when every source answer comes in, the
+    source's running totals are taken as they are (see quality.bulk_answer_load).
     """
     cols = ", ".join(f"[{c}]" for c in columns)
     scols = ", ".join(f"s.[{c}]" for c in columns)
@@ -292,7 +295,7 @@ def answers_only_in_source(db: Database, columns: Sequence[str], *, none_here: b
 
     # The running totals and the spare answer indexes are worked out once after the copy, as
     # the demo load does, instead of once per answer.
-    with bulk_answer_load(db):
+    with bulk_answer_load(db, totals_from="src" if fresh_laptop and not gaps else None):
         added = db.execute(f"INSERT INTO main.answer ({cols}) SELECT {scols} FROM src.answer s{where}").rowcount
     left = db.execute(f"SELECT COUNT(*) FROM src.answer s WHERE {' OR '.join(gaps)}").fetchone()[0] if gaps else 0
     return added, left
