@@ -325,6 +325,17 @@ def test_merging_into_an_empty_laptop_keeps_the_running_totals_exact(demo_db_pat
 
     tables = [t.table for t in GROUPED_TOTALS] + ["answer_value_tally", "interview_tally", "interview_scale_place",
                                                   "answer"]
+    import sqlite3 as sqlite
+
+    from analysis import themes
+
+    source_path = tmp_path / "source.db"  # the demo, with its open answers read, as a laptop has them
+    with sqlite.connect(demo_db_path) as src, sqlite.connect(source_path) as dst:
+        src.backup(dst)
+    source = _open(source_path)
+    assert themes.read_waiting_answers(source) > 0
+    _close(source)
+    demo_db_path = source_path
     empty = tmp_path / "empty.db"
     db = _open(empty)
     summary = merge_databases(demo_db_path, db, command_line_actor(db))
@@ -340,7 +351,15 @@ def test_merging_into_an_empty_laptop_keeps_the_running_totals_exact(demo_db_pat
     assert indexes == source_indexes, "every index and trigger is back after the bulk copy"
     db = _open(empty)
     assert_totals_match_a_rebuild(db)  # the totals taken from the other laptop are right for the answers here
+    # What the other laptop read from the open answers comes too: nothing waits to be read again.
+    derived = db.execute("SELECT COUNT(*) FROM open_text_derived").fetchone()[0]
+    waiting = db.execute("SELECT COUNT(*) FROM open_text_queue").fetchone()[0]
     _close(db)
+    source = _open(demo_db_path)
+    there_derived, there_waiting = source.execute(
+        "SELECT (SELECT COUNT(*) FROM open_text_derived), (SELECT COUNT(*) FROM open_text_queue)").fetchone()
+    _close(source)
+    assert (derived, waiting) == (there_derived, there_waiting) and derived > 0
 
 
 def test_a_fresh_laptop_works_the_totals_out_again_when_the_other_laptop_s_are_wrong(demo_db_path, tmp_path):

@@ -534,10 +534,10 @@ def _totals_can_be_copied(db: Database, schema: str) -> bool:
     """
     from .migrations import ALL_TOTAL_REBUILD
 
-    for sql in ALL_TOTAL_REBUILD:
-        found = _TOTAL_INSERT.match(sql)
-        if found and db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
-                                [found.group(1)]).fetchone() is None:
+    tables = [found.group(1) for sql in ALL_TOTAL_REBUILD if (found := _TOTAL_INSERT.match(sql))]
+    for table in (*tables, "open_text_derived"):
+        if db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
+                      [table]).fetchone() is None:
             return False
     answers, by_question, by_interview = db.execute(
         f"SELECT (SELECT COUNT(*) FROM {schema}.answer), (SELECT COALESCE(SUM(n), 0) FROM {schema}.answer_tally_by), "
@@ -557,7 +557,8 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
     TOTALS_FROM names an attached database whose totals are taken as they are instead of being
     worked out again: only for a merge into a laptop that had no questions, interviews or answers
     and took every one of the other laptop's answers, whose totals then are exactly the other's.
-    They are taken only when that database has them all and they agree with its answers.
+    They are taken only when that database has them all and they agree with its answers, and
+    then what it read from each open answer is taken too, so nothing is read again.
     """
     from .migrations import ALL_TOTAL_REBUILD as RUNNING_TOTAL_REBUILD
     from .migrations import ALL_TOTAL_TRIGGERS as RUNNING_TOTAL_TRIGGERS
@@ -576,6 +577,12 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
     for _name, sql in kept:
         db.execute(sql)
     copy = totals_from is not None and _totals_can_be_copied(db, totals_from)
+    if copy:
+        # What the other laptop read from each open answer (personal details, masks, common words)
+        # holds for the same answer here, so those answers are not queued to be read again.
+        columns = ", ".join(r[1] for r in db.execute("PRAGMA main.table_info(open_text_derived)").fetchall())
+        db.execute(f"INSERT OR IGNORE INTO main.open_text_derived ({columns}) SELECT {columns} "
+                   f"FROM {totals_from}.open_text_derived WHERE answer_id IN (SELECT id FROM main.answer)")
     for sql in RUNNING_TOTAL_REBUILD:
         found = _TOTAL_INSERT.match(sql) if copy else None
         if found:
