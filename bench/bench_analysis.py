@@ -74,6 +74,15 @@ def demo_database(interviews: int = INTERVIEWS) -> Path:
     return path
 
 
+def copy_database(source: Path, target: Path) -> None:
+    """Copy a database through SQLite's own backup, never by copying the file under its locks."""
+    import contextlib
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(source)) as src, contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
 def timed(fn, repeats: int = REPEATS) -> list[float]:
     """Return the run times of FN in seconds."""
     times = []
@@ -216,11 +225,10 @@ def drive_page(path: Path, out: Path) -> None:
 
 def bench_page(path: Path) -> bool:
     """Drive Explore in a new process on a copy of PATH; print each figure, floor, ratio and goal."""
-    import shutil
-
+    
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "bench.db"
-        shutil.copy(path, copy)
+        copy_database(path, copy)
         out = Path(folder) / "figures.json"
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--drive", str(copy), str(out)],
                        cwd=ROOT, check=True)

@@ -16,8 +16,8 @@ key. The floor there is a bare Streamlit page with the same two things (a menu o
 box with a number that follows it), in the same browser.
 
 The page is driven with streamlit.testing AppTest from app.py, signed in as a real designer
-account. The database is PSS_BENCH_DESIGN_DB, else /tmp/pss_bench_20k.db (shared with the other
-benches; built with load_demo(interviews=20000, seed=7) when missing). The bench works on a copy
+account. The database is PSS_BENCH_DESIGN_DB, else the benchmarks' shared 20,000-interview demo
+(bench_analysis.demo_database, built once per code version). The bench works on a copy
 (made with SQLite's backup), where it adds a draft version, a designer account and new answers,
 so the shared database never changes.
 """
@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_PATH = Path(os.environ.get("PSS_BENCH_DESIGN_DB", "/tmp/pss_bench_20k.db"))
+DB_PATH = Path(os.environ["PSS_BENCH_DESIGN_DB"]) if os.environ.get("PSS_BENCH_DESIGN_DB") else None
 INTERVIEWS = 20_000
 SWITCH_TARGET = 0.5
 LIVE_TARGET = 0.3
@@ -42,20 +42,6 @@ LIVE_WORK_TARGET = 0.15
 BENCH_USER = "bench-designer"
 BENCH_PASSWORD = "bench-designer-password"
 FAILED: list[str] = []
-
-
-def ensure_database(path: Path) -> None:
-    """Build the 20,000-interview demo at PATH unless one is already there."""
-    from surveys.demo import load_demo
-    from surveys.storage import open_database
-
-    if path.exists():
-        return
-    print(f"building {INTERVIEWS:,} synthetic interviews at {path} ...", flush=True)
-    db = open_database(path)
-    load_demo(db, interviews=INTERVIEWS, seed=7)
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
 
 
 def prepare(path: Path) -> tuple[dict, dict]:
@@ -265,14 +251,6 @@ st.metric("Score", len(words))
 """
 
 
-def _copy_database(source: Path, target: Path) -> None:
-    """Copy the database through SQLite's own backup, never by copying the file."""
-    import sqlite3
-
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-
-
 def _choose(page, menu: str, option: str, shows) -> float:
     """Return the seconds from picking OPTION in MENU until SHOWS() holds and the page is still."""
     from tests.e2e.conftest import wait_until_idle
@@ -383,12 +361,14 @@ def bench_browser(user: dict, versions: dict, path: Path) -> None:
 
 
 def main() -> None:
-    ensure_database(DB_PATH)
+    from bench.bench_analysis import copy_database, demo_database
+
+    source = DB_PATH or demo_database(INTERVIEWS)
     from surveys.storage import open_database
 
     with tempfile.TemporaryDirectory(dir=os.environ.get("PSS_BENCH_TMP")) as folder:
         copy = Path(folder) / "design.db"
-        _copy_database(DB_PATH, copy)
+        copy_database(source, copy)
         open_database(copy).conn.close()  # migrations first, as the app does on start
         user, versions = prepare(copy)
         bench_live_check()

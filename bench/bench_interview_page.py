@@ -12,14 +12,14 @@ draws the same number of question headings as plain text; a pick on a page with 
 button click on a page with one line). The ratio says how far above the floor we are, which
 holds better than the seconds on a machine busy with other work.
 
-The demo database is built once (about 3 minutes) and kept at $PSS_BENCH_20K_DB
-(default /tmp/pss_bench_20k.db); each run works on a copy, so it never changes.
+The demo database is $PSS_BENCH_20K_DB when set, else the benchmarks' shared 20,000-interview demo
+(bench_analysis.demo_database, built once per code version); each run works on a copy made with
+SQLite's backup, so it never changes.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e.conftest import CHROMIUM_ARGS, find_chromium, free_port, wait_until_idle  # noqa: E402
 
-BENCH_DB = Path(os.environ.get("PSS_BENCH_20K_DB", "/tmp/pss_bench_20k.db"))
+BENCH_DB = Path(os.environ["PSS_BENCH_20K_DB"]) if os.environ.get("PSS_BENCH_20K_DB") else None
 DEMO_INTERVIEWS = 20_000
 PASSWORD = "bench-password-1234"
 SAVES = 10
@@ -55,25 +55,12 @@ else:
 
 
 def demo_database() -> Path:
-    """Return the path of the 20,000-interview demo database, building it the first time."""
-    from surveys import demo
-    from surveys.storage import core as store
-    from surveys.storage import open_database
+    """Return the path of the 20,000-interview demo database ($PSS_BENCH_20K_DB, else the shared one)."""
+    if BENCH_DB is not None:
+        return BENCH_DB
+    from bench.bench_analysis import demo_database as shared_demo_database
 
-    if BENCH_DB.exists():
-        db = open_database(BENCH_DB)
-        ready = store.database_summary(db)["synthetic_interviews"] == DEMO_INTERVIEWS
-        db.conn.close()
-        if ready:
-            return BENCH_DB
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{BENCH_DB}{suffix}").unlink(missing_ok=True)
-    print(f"Building {BENCH_DB} with {DEMO_INTERVIEWS:,} demo interviews (once)...", flush=True)
-    db = open_database(BENCH_DB)
-    demo.load_demo(db, interviews=DEMO_INTERVIEWS, seed=5)
-    db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    db.conn.close()
-    return BENCH_DB
+    return shared_demo_database(DEMO_INTERVIEWS)
 
 
 def working_copy(folder: Path) -> tuple[Path, int]:
@@ -83,7 +70,9 @@ def working_copy(folder: Path) -> tuple[Path, int]:
     from surveys.storage import open_database
 
     path = folder / "bench.db"
-    shutil.copy(demo_database(), path)
+    from bench.bench_analysis import copy_database
+
+    copy_database(demo_database(), path)
     db = open_database(path)
     admin = accounts.create_account(db, "bench-admin", PASSWORD, "admin", "Bench Admin",
                                     actor=accounts.command_line_actor(db))

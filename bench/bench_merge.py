@@ -5,7 +5,8 @@ files: a bare `INSERT INTO main.t SELECT * FROM src.t` of the same rows for ever
 copies, in one transaction, into an empty database with the same schema and page cache, then
 the same checkpoint the merge makes. Each is run twice, alternately, and the faster run counts,
 so a busy moment on a shared machine does not decide the ratio.
-The demo database is built once (a few minutes) and reused from PSS_BENCH_MERGE_DB.
+The source is PSS_BENCH_MERGE_DB when set, else the shared 20,000-interview demo database of the
+benchmarks (bench_analysis.demo_database: built once per code version, open answers read).
 """
 
 from __future__ import annotations
@@ -17,35 +18,24 @@ import time
 from pathlib import Path
 
 from surveys.accounts import command_line_actor
-from surveys.demo import load_demo
 from surveys.merge import MERGE_CACHE_KIB, MERGE_ORDER, merge_databases
 from surveys.storage import checkpoint_wal, open_database, write_transaction
-from surveys.storage import core as store
 from surveys.storage import quality as quality_store
 from surveys.storage import transfer as transfer_store
 
-SOURCE = Path(os.environ.get("PSS_BENCH_MERGE_DB", "/tmp/pss_bench_merge_20k.db"))
+SOURCE = Path(os.environ["PSS_BENCH_MERGE_DB"]) if os.environ.get("PSS_BENCH_MERGE_DB") else None
 INTERVIEWS = 20_000
 TARGET_SECONDS = 10.0
 TARGET_RATIO = 3.0
 
 
 def source_database() -> Path:
-    """Return the path of the 20,000-interview demo database, building it if needed."""
-    if SOURCE.exists():
-        db = open_database(SOURCE)
-        ready = store.database_summary(db)["synthetic_interviews"] == INTERVIEWS
-        db.conn.close()
-        if ready:
-            return SOURCE
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{SOURCE}{suffix}").unlink(missing_ok=True)
-    print(f"Building {SOURCE} with {INTERVIEWS:,} demo interviews...", flush=True)
-    db = open_database(SOURCE)
-    load_demo(db, interviews=INTERVIEWS, seed=7)
-    checkpoint_wal(db)
-    db.conn.close()
-    return SOURCE
+    """Return the path of the 20,000-interview demo database (PSS_BENCH_MERGE_DB, else the shared one)."""
+    if SOURCE is not None:
+        return SOURCE
+    from bench.bench_analysis import demo_database
+
+    return demo_database(INTERVIEWS)
 
 
 def empty_database(path: Path):

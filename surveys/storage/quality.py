@@ -248,6 +248,22 @@ def open_text_counts(db: Database, flt: AnswerFilter, by: str | None = None) -> 
     return rows
 
 
+def _open_answer_where(flt: AnswerFilter, question_ids: Sequence[str] | None, contains: str | None,
+                       text_column: str) -> tuple[list[str], list[Any]]:
+    """Return (conditions, parameters) for open answers matching FLT, QUESTION_IDS and CONTAINS in TEXT_COLUMN."""
+    where, params = _answer_where(flt)
+    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
+    if question_ids is not None:
+        where.append(f"a.question_id IN ({_marks(question_ids)})")
+        params.extend(question_ids)
+    if contains:
+        # LIKE with an escape character, so % and _ typed in the search box are plain letters.
+        escaped = contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(f"{text_column} LIKE ? ESCAPE '\\'")
+        params.append(f"%{escaped}%")
+    return where, params
+
+
 def open_answers(
     db: Database,
     flt: AnswerFilter,
@@ -257,16 +273,7 @@ def open_answers(
     limit: int | None = None,
 ) -> list[dict]:
     """Return open answers (question, text, interview, start time), newest first, optionally matching text."""
-    where, params = _answer_where(flt)
-    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
-    if question_ids is not None:
-        where.append(f"a.question_id IN ({_marks(question_ids)})")
-        params.extend(question_ids)
-    if contains:
-        # LIKE with an escape character, so % and _ typed in the search box are plain letters.
-        escaped = contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("a.value LIKE ? ESCAPE '\\'")
-        params.append(f"%{escaped}%")
+    where, params = _open_answer_where(flt, question_ids, contains, "a.value")
     sql = (
         "SELECT a.id AS answer_id, a.question_id, q.name, q.topic, q.version_id, a.value, a.word_count, "
         "a.interview_id, i.started_at FROM answer a JOIN question q ON q.id = a.question_id "
@@ -466,16 +473,7 @@ def masked_open_answers(
     The search looks in the masked text only, so a hidden name cannot be found by searching
     for it. Answers not read yet have no masked text and are left out.
     """
-    where, params = _answer_where(flt)
-    where = ["a.opt_out IS NULL", "a.word_count > 0", *where]
-    if question_ids is not None:
-        where.append(f"a.question_id IN ({_marks(question_ids)})")
-        params.extend(question_ids)
-    if contains:
-        # LIKE with an escape character, so % and _ typed in the search box are plain letters.
-        escaped = contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        where.append("d.masked_value LIKE ? ESCAPE '\\'")
-        params.append(f"%{escaped}%")
+    where, params = _open_answer_where(flt, question_ids, contains, "d.masked_value")
     sql = (
         "SELECT a.id AS answer_id, a.question_id, q.name, q.topic, q.version_id, d.masked_value AS value, "
         # With nothing to look for, the newest interviews are walked from the start index, so the
