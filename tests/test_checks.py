@@ -292,6 +292,106 @@ def test_the_issues_example_a_kind_specific_question_beats_a_label():
     assert specific.score > label.score
 
 
+def _specific(text: str, options=None) -> list[str]:
+    from surveys.checks import specificity
+    from surveys.checks.context import Question
+
+    checker = get_checker()
+    return specificity.found(Question(text, tuple(options or ()), checker.nlp(text), checker.rules))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Did you vote in the May 2024 general election?",
+        "Since January have you looked for work?",
+        "In the last 4 weeks, were you looking for work?",
+        "Did you use the food bank in 2023?",
+        "Have you been to A&E in the last month?",
+    ],
+)
+def test_a_set_period_on_a_question_about_what_someone_did_counts_as_a_time_frame(text):
+    assert "time_frame" in _specific(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Did you vote in the last election?",  # which election? not a period anyone can count in
+        "Have you ever been in prison?",  # open-ended: "ever"
+        "Have you felt safe in the last week?",  # a feeling, not something done
+        "Did you use the food bank recently?",
+        "Have you looked for work since you moved?",  # "since" an event: open-ended
+    ],
+)
+def test_open_ended_or_vague_times_and_feelings_get_no_time_frame_points(text):
+    assert "time_frame" not in _specific(text)
+
+
+def test_a_named_election_scores_above_the_last_election():
+    assert check_question("Did you vote in the May 2024 general election?").score > check_question(
+        "Did you vote in the last election?"
+    ).score
+
+
+def test_a_calendar_date_is_a_time_frame_but_may_the_verb_is_not():
+    from surveys.checks.timeframe import has_time_frame
+
+    assert has_time_frame("How often did you use the food bank in 2023?")
+    assert has_time_frame("How many times have you moved since March?")
+    assert has_time_frame("How many nights did you sleep outside in May 2024?")
+    assert not has_time_frame("How often do you visit? You may skip this one.")
+    assert codes(check_question("How often did you use the food bank in 2023?")) == []
+    assert "missing-time-frame" in codes(check_question("How often did you use the food bank?"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are you a gun person?",
+        "Would you say you are a dog person?",
+        "Are you a cat or a dog person?",
+        "Are you a drinker?",
+        "Are you a heavy smoker?",
+        "Were you a gambler?",
+    ],
+)
+def test_asking_people_to_put_a_label_on_themselves_takes_points_off(text):
+    from surveys.checks.score import SELF_LABEL_POINTS, score_parts
+
+    assert "self_label" in _specific(text)
+    assert score_parts([], {"words": 5}, ["self_label"])["specificity"] == SELF_LABEL_POINTS == -4.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are you a religious person?",  # describes, as the World Values Survey asks it
+        "Are you a student?",
+        "Is your partner a smoker?",
+        "Do you drink alcohol?",
+        "Are you the type of person who asks for help?",
+        "Do you currently own a gun?",
+    ],
+)
+def test_facts_and_descriptions_are_not_label_questions(text):
+    assert "self_label" not in _specific(text)
+
+
+def test_a_question_about_what_people_do_scores_above_a_label():
+    assert check_question("Do you currently own a gun?").score > check_question("Are you a gun person?").score
+    assert check_question("Do you smoke at the moment?").score > check_question("Are you a smoker?").score
+
+
+def test_label_words_are_found_without_the_language_model_and_the_noun_person_form_needs_it():
+    from surveys.checks import specificity
+    from surveys.checks.context import Question
+
+    rules = get_checker().rules
+    assert specificity.asks_for_a_label(Question("Are you a drinker?", (), None, rules))
+    assert not specificity.asks_for_a_label(Question("Are you a gun person?", (), None, rules))
+
+
 def test_two_flag_free_wordings_are_told_apart_by_plainness():
     plain = check_question("Did the staff help you?")
     wordy = check_question("Did the members of staff at the centre give you the help that you were looking for?")

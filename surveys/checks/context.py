@@ -17,8 +17,10 @@ from .wordlists import (
     PatternSet,
     Term,
     TermMatcher,
+    _AFTER,
     compile_phrases,
     normalise,
+    phrase_pattern,
 )
 
 # Words that may follow an adjective used as a noun ("the homeless are...", "the homeless in
@@ -69,6 +71,7 @@ class CompiledRules:
     one_sided_balance: re.Pattern[str] | None = None
     not_loaded: frozenset[str] = frozenset()
     preamble_openings: re.Pattern[str] | None = None
+    self_label: re.Pattern[str] | None = None
 
     @classmethod
     def build(
@@ -138,7 +141,16 @@ class CompiledRules:
             one_sided_balance=compile_phrases(design["leading"].get("one_sided_balance", [])),
             not_loaded=frozenset(normalise(w) for w in design["leading"].get("not_loaded", [])),
             preamble_openings=compile_phrases(design["leading"].get("preamble_openings", [])),
+            self_label=_self_label_regex(design["self_label"]["nouns"]),
         )
+
+
+def _self_label_regex(nouns: Iterable[str]) -> re.Pattern[str] | None:
+    """Return the regex for "Are you a/an [word] NOUN" with NOUN one of the self_label NOUNS."""
+    bodies = "|".join(phrase_pattern(n) for n in sorted(set(nouns), key=len, reverse=True))
+    if not bodies:
+        return None
+    return re.compile(rf"\b(?:are|were)\s+you\s+an?\s+(?:[\w'\u2019]+\s+)?(?:{bodies}){_AFTER}", re.IGNORECASE)
 
 
 @dataclass

@@ -514,7 +514,10 @@ CHECKS: tuple[Check, ...] = (
         run=design.find_presuppositions,
         catches=(
             'Wording that assumes something happened: "How much did the service help you?", "Do you still '
-            'use...?", "When did you stop...?", "What problems did you have...?".'
+            'use...?", "When did you stop...?", "What problems did you have...?". Where, when or how often '
+            'someone likes to do a thing ("Where do you like to drink?" takes for granted that they drink), '
+            'and which of some things they like best (it takes for granted that they like one). "What do you '
+            'like to do...?" and "Where would you like to meet?" pass.'
         ),
         example="How much did the service help you?",
         better="Did the service help you? (If yes: How much?)",
@@ -523,11 +526,18 @@ CHECKS: tuple[Check, ...] = (
             "Do you still use heroin?",
             "When did you stop drinking?",
             "What problems did you have with your landlord?",
+            "Where do you like to drink?",
+            "How often do you like to go out at night?",
+            "Which of these groups do you like best?",
         ),
         examples_pass=_examples(
             "Did the service help you?",
             "Do you use heroin at the moment?",
             "Have you had any problems with your landlord?",
+            "What do you like to do at the weekend?",
+            "Where would you like to meet?",
+            "Do you like any of these groups?",
+            "Which of these groups would you prefer to join?",
         ),
     ),
     Check(

@@ -6,7 +6,8 @@ Three parts, each with its evidence in docs/checks.md:
   nests, so two wordings without flags are still told apart;
 - specificity: points back for what methodologists ask for and a plainness count would punish:
   a time frame on a question about what people do, number answers that cover every case once,
-  and a way not to answer a sensitive question.
+  and a way not to answer a sensitive question; and points off for asking people to put a label
+  on themselves instead of what they do.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ DEPTH_MAX = 2.0
 TIME_FRAME_POINTS = 3.0
 COMPLETE_OPTIONS_POINTS = 2.0
 OPT_OUT_POINTS = 4.0
+# Taken off: asking people to put a label on themselves ("Are you a gun person?", "Are you a
+# drinker?") rather than what they do.
+SELF_LABEL_POINTS = -4.0
 
 
 def flag_points(flags: Iterable[Flag]) -> float:
@@ -72,8 +76,13 @@ def plainness_points(metrics: dict) -> float:
 
 def specificity_points(specific: Iterable[str]) -> float:
     """Return the points given back for each kind of specificity found ("time_frame",
-    "complete_options", "opt_out")."""
-    values = {"time_frame": TIME_FRAME_POINTS, "complete_options": COMPLETE_OPTIONS_POINTS, "opt_out": OPT_OUT_POINTS}
+    "complete_options", "opt_out"), less 4 for a label question ("self_label")."""
+    values = {
+        "time_frame": TIME_FRAME_POINTS,
+        "complete_options": COMPLETE_OPTIONS_POINTS,
+        "opt_out": OPT_OUT_POINTS,
+        "self_label": SELF_LABEL_POINTS,
+    }
     return float(sum(values.get(kind, 0.0) for kind in set(specific)))
 
 

@@ -8,6 +8,7 @@ import re
 
 from .context import Question
 from .flags import Hit
+from .wordlists import normalise
 from .wording import quote
 
 # A question about how often or how much people do something, or what they use now.
@@ -26,6 +27,15 @@ _FEELING_RE = re.compile(
 )
 _NUMBER = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|few|couple of)"
 _UNIT = r"(?:days?|nights?|weeks?|fortnights?|months?|years?|hours?)"
+_MONTHS = r"(?:january|february|march|april|june|july|august|september|october|november|december)"
+# A time named on the calendar: "November 2008", "since January", "in 2019", "1st of March".
+# "May" counts only with a year or after "in"/"since", as it is also "may" the verb.
+CALENDAR_RE = re.compile(
+    rf"\b(?:{_MONTHS}|may)\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:19|20)\d{{2}}\b"
+    rf"|\b(?:in|since|during|before|after|until|from|by)\s+(?:(?:early|late|mid)\s+)?(?:{_MONTHS}|may|(?:19|20)\d{{2}})\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\b",
+    re.IGNORECASE,
+)
 # Words that set the time the question is about.
 TIME_FRAME_RE = re.compile(
     rf"\b(?:in|during|over|for|within)\s+the\s+(?:last|past|previous|next)\s+(?:{_NUMBER}\s+)?{_UNIT}\b"
@@ -41,7 +51,20 @@ TIME_FRAME_RE = re.compile(
     rf"|\b(?:during|in|over|throughout|for)\s+(?:the|your|this|that|each|every)\s+(?:[a-z]+\s+){{0,2}}"
     rf"(?:semester|term|school\s+year|academic\s+year|stay|visit|holidays?|vacation|pregnancy|treatment"
     rf"|placement|programme|program|course|season|quarter|shift|sentence|tenancy)\b"
-    rf"|\b(?:first|second|third|final)\s+(?:day|night|week|month|year|semester|term)\b",
+    rf"|\b(?:first|second|third|final)\s+(?:day|night|week|month|year|semester|term)\b"
+    rf"|{CALENDAR_RE.pattern}",
+    re.IGNORECASE,
+)
+# Time words that set no period anyone could count in: "ever", "these days", "since".
+_OPEN_ENDED = frozenset(
+    "ever|in your life|lifetime|so far|since|nowadays|these days|at the moment|at present|right now|currently".split("|")
+)
+# A yes/no question about what the person did or was doing: "Did you vote...?", "Since January
+# have you looked for a job?", "In the last four weeks, were you looking for work?". Feelings and
+# views are left out, as for behaviour questions.
+_DID_RE = re.compile(
+    r"\b(?:did|have|has|had|were)\s+you\s+(?!(?:\w+\s+)?(?:feel|felt|think|thought|believe|believed|agree|agreed|"
+    r"like|liked|enjoy|enjoyed|want|wanted|wish|hope|worry|worried|find|found)\b)",
     re.IGNORECASE,
 )
 # "How much do you pay for a pint?": the price of one thing, not an amount built up over time.
@@ -51,6 +74,20 @@ _PRICE_RE = re.compile(r"\b(?:pay|paid|cost|costs|spend)\b[^?]*?\bfor\s+(?:a|an|
 def has_time_frame(text: str, options: tuple[str, ...] = ()) -> bool:
     """Return True when TEXT or its answer OPTIONS set a time (a period, a rate, "ever")."""
     return bool(TIME_FRAME_RE.search(text)) or any(TIME_FRAME_RE.search(o) for o in options)
+
+
+def has_set_period(text: str) -> bool:
+    """Return True when TEXT names a period people can count in ("in the last 4 weeks",
+    "yesterday", "November 2008"), not only an open-ended one ("ever", "these days", "since")."""
+    if CALENDAR_RE.search(text):  # "since January": the bare "since" would match first below
+        return True
+    return any(normalise(m.group(0)) not in _OPEN_ENDED for m in TIME_FRAME_RE.finditer(text))
+
+
+def asks_what_you_did(text: str) -> bool:
+    """Return True for a yes/no question about what the person did or was doing ("Did you
+    vote...?"), not about feelings or views."""
+    return bool(_DID_RE.search(text))
 
 
 def asks_about_behaviour(text: str) -> re.Match[str] | None:

@@ -225,6 +225,7 @@ def _design(data: dict[str, Any]) -> dict[str, Any]:
         "negation": ("words", "prefixed", "clause_breaks", "not_negations"),
         "polarity": ("positive", "negative", "neutral", "intensity"),
         "familiar_words": ("words",),
+        "self_label": ("nouns",),
     }
     for section, keys in required.items():
         block = data.get(section)
