@@ -220,7 +220,7 @@ def test_the_set_of_other_peoples_questions_is_well_formed_and_kept_apart():
     for row in rows:
         assert set(row) <= {"text", "options", "codes", "source", "split", "pair", "role"}, row
         assert row["text"].strip() and row["source"].strip(), row
-        assert row["split"] in ("dev", "held-out", "fresh")
+        assert row["split"] in ("dev", "held-out", "fresh", "fresh-2")
         assert all(code in CODES for code in row["codes"]), row
         assert row["codes"] == sorted(set(row["codes"]))
         if "pair" in row:
@@ -236,7 +236,7 @@ def test_the_set_of_other_peoples_questions_is_well_formed_and_kept_apart():
     assert len(pairs) >= 50 and all(set(p) == {"original", "rewording"} for p in pairs.values())
     # A pair is never split across the slices, so each slice is whole.
     assert all(p["original"]["split"] == p["rewording"]["split"] for p in pairs.values())
-    assert {r["split"] for r in rows} == {"dev", "held-out", "fresh"}
+    assert {r["split"] for r in rows} == {"dev", "held-out", "fresh", "fresh-2"}
 
 
 def test_on_other_peoples_questions_how_was_the_help_and_satisfied_or_dissatisfied_pass():
