@@ -48,6 +48,7 @@ def find_leading(q: Question) -> list[Hit]:
     hits.extend(_one_sided_stem(q))
     hits.extend(_named_preference(q))
     hits.extend(_claim_before_question(q))
+    hits.extend(_leading_hit(q, *m.span()) for m in _BANDWAGON_RE.finditer(q.text))
     if q.doc is not None:
         hits.extend(_loaded_words(q))
         hits.extend(_feeling_taken_for_granted(q))
@@ -64,6 +65,14 @@ def find_leading(q: Question) -> list[Hit]:
 
 # "How helpful was...", "How well did we...", "How high would you rate...": the stem names one end
 # of the scale. Fair when the question or its answers also offer the other end.
+# Joining the crowd before the question (the "bandwagon" form; Payne 1951): "Like most Americans,
+# do you...?", "Do you believe, along with many others, that...?". Only "Like most X," opening a
+# sentence counts, so "What do you like most about...?" passes.
+_BANDWAGON_RE = re.compile(
+    r"(?:^|(?<=[.?!])\s+)\W*(?:just\s+)?like\s+(?:most|many|other|all|lots\s+of)\s+(?:[\w'\u2019-]+\s+){0,2}[\w'\u2019-]+\s*,"
+    r"|\balong\s+with\s+(?:many|most|all|millions\s+of|lots\s+of)\s+(?:others?|other\s+[\w-]+|people|[\w-]+)\b",
+    re.IGNORECASE,
+)
 _HOW_STEM_RE = re.compile(r"^\W*how\s+(?:much\s+|strongly\s+)?", re.IGNORECASE)
 
 

@@ -292,8 +292,10 @@ CHECKS: tuple[Check, ...] = (
             '"or disagree", "most people think"; a claim before the question ("Studies show...", "Given '
             'the benefits..."), including what other people think or say ("Most customers think...", '
             '"Experts believe...", read from the grammar: a verb of thinking or saying with someone else as '
-            'its subject); a feeling put in the person\'s mouth ("If you love working here, would '
-            'you...?"); a one-sided stem ("How helpful was...?", "How much do you support...?") with no '
+            'its subject); joining the crowd ("Like most people, do you...?", "along with many others"); a '
+            'feeling put in the person\'s mouth ("If you love working here, would '
+            'you...?"); a one-sided stem ("How helpful was...?", "How much do you support...?", "How '
+            'disruptive was...?") with no '
             'way to say the opposite in the question or its answers; a tag such as ", isn\'t it?" or ", '
             'right?"; one answer named ("Do you prefer cats?"); and loaded words: describing words that '
             'praise or blame ("our excellent staff", "rude people") rated strongly in the VADER word list, '
@@ -312,6 +314,9 @@ CHECKS: tuple[Check, ...] = (
             "Most residents say the new rules work well. Do the rules work for you?",
             "If you love the drop-in, would you tell your friends about it?",
             "How much do you support the new rules?",
+            "Like most people here, do you feel safe in the hostel?",
+            "Do you believe, along with many others, that the rules are fair?",
+            "How annoying were the fire alarm tests?",
         ),
         examples_pass=_examples(
             "How safe or unsafe do you feel in the hostel?",
@@ -322,6 +327,9 @@ CHECKS: tuple[Check, ...] = (
             "How satisfied or dissatisfied are you with the hostel?",
             "How much do you support or oppose the new rules?",
             "Some people say the rules are fair. Others say they are not. What do you think?",
+            "What do you like most about the drop-in?",
+            "Do you feel safe in the hostel?",
+            "How annoying, if at all, were the fire alarm tests?",
         ),
     ),
     Check(
