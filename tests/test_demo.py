@@ -105,3 +105,26 @@ def test_negative_interviews_refused(db):
     with pytest.raises(store.InvalidInput):
         load_demo(db, interviews=-1)
     assert store.is_empty(db)
+
+
+def test_demo_ids_are_uuids_in_the_order_they_were_made(demo):
+    """Interview and answer ids are time-ordered UUIDs (version 7): unique, and rising row by row,
+    so the bulk load appends to the id index."""
+    import uuid
+
+    db, _ = demo
+    for table in ("interview", "answer"):
+        ids = [r[0] for r in db.execute(f"SELECT id FROM {table} ORDER BY rowid").fetchall()]
+        parsed = [uuid.UUID(i) for i in ids]
+        assert all(u.version == 7 and u.variant == uuid.RFC_4122 for u in parsed), table
+        assert all(str(u) == i for u, i in zip(parsed, ids)), table
+        assert ids == sorted(ids), f"{table} ids rise in the order rows were made"
+        assert len(set(ids)) == len(ids)
+
+
+def test_demo_totals_equal_a_rebuild_from_scratch(demo):
+    """The faster rebuild after the bulk load gives exactly what the reference rebuild gives."""
+    from tests.test_quality import assert_totals_match_a_rebuild
+
+    db, _ = demo
+    assert_totals_match_a_rebuild(db)

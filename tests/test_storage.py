@@ -144,6 +144,35 @@ def test_answer_needs_a_question_of_its_version(db):
         )
 
 
+def test_bulk_load_refuses_an_answer_of_another_version_and_keeps_the_check(db):
+    """A bulk load checks versions in one query after the insert, not per row; the rule still holds."""
+    from surveys.storage import new_id, now, write_transaction
+    from surveys.storage import quality
+
+    survey, version, question_id = _draft_with_question(db)
+    other_version = store.create_version(db, survey)
+    other_q = store.add_question(db, other_version, name="q9", type="text", wording="Other?")
+    store.set_version_status(db, version, "published")
+    interview_id = _interview(db, version)
+    with pytest.raises(sqlite3.IntegrityError, match="not in this survey version"):
+        with write_transaction(db), quality.bulk_answer_load(db):
+            db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'a', ?)",
+                       [new_id(), interview_id, question_id, now()])
+            db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'b', ?)",
+                       [new_id(), interview_id, other_q, now()])
+    assert db.execute("SELECT COUNT(*) FROM answer").fetchone()[0] == 0
+    # The per-row trigger is back after a bulk load that worked, too.
+    with write_transaction(db), quality.bulk_answer_load(db):
+        db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'a', ?)",
+                   [new_id(), interview_id, question_id, now()])
+    assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = ?",
+                      [quality.VERSION_CHECK_TRIGGER]).fetchone()[0] == 1
+    other_interview = _interview(db, version)
+    with pytest.raises(sqlite3.IntegrityError, match="not in this survey version"):
+        db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'x', ?)",
+                   [new_id(), other_interview, other_q, now()])
+
+
 def test_answer_cannot_have_both_a_value_and_an_opt_out(db):
     _, version, question_id = _draft_with_question(db)
     store.set_version_status(db, version, "published")

@@ -579,6 +579,25 @@ class GroupedTotal:
         )
 
 
+    def rebuild_by_cohort(self) -> str:
+        """The INSERT of rebuild(), grouping by one small number per interviewer and month.
+
+        The numbers are in temp.total_cohort (made by BULK_TOTAL_REBUILD). Sorting a million
+        answers by a number instead of by two texts, and before the question, takes about half
+        as long; the result is the same.
+        """
+        exprs = self._exprs("a")
+        inner = ", ".join(f"{expr} AS c{i}" for i, expr in enumerate(exprs))
+        outer = ["g.c0", "k.interviewer_id", "k.month", *(f"g.c{i}" for i in range(1, len(exprs))), "g.n"]
+        return (
+            f"INSERT INTO {self.table} {self.insert_columns} SELECT {', '.join(outer)} FROM ("
+            f"SELECT c.cohort, {inner}, COUNT(*) AS n FROM answer a "
+            f"JOIN temp.total_cohort c ON c.interview_id = a.interview_id WHERE {self.when.format(row='a')} "
+            f"GROUP BY {', '.join(str(i) for i in range(1, len(exprs) + 2))}) g "
+            "JOIN temp.total_cohort_key k ON k.cohort = g.cohort"
+        )
+
+
 ANSWER_TALLY = GroupedTotal("answer_tally_by", (
     ("question_id", "{row}.question_id"),
     ("opt_out", "COALESCE({row}.opt_out, '')"),
@@ -691,7 +710,20 @@ RUNNING_TOTAL_TRIGGERS = {
         f"{' '.join(t.move_interview() for t in GROUPED_TOTALS)} END"
     ),
 }
-# The running totals worked out from scratch: when the tables are made, and after bulk loads.
+SCALE_PLACE_REBUILD = (
+    "DELETE FROM interview_scale_place",
+    "INSERT INTO interview_scale_place (interview_id, place, n) "
+    "SELECT a.interview_id, COALESCE((SELECT CAST(j.key AS INTEGER) FROM json_each(q.options) j "
+    "WHERE j.value = a.value LIMIT 1), -1), COUNT(*) FROM answer a JOIN question q ON q.id = a.question_id "
+    "WHERE q.type = 'scale' AND a.opt_out IS NULL AND a.value IS NOT NULL GROUP BY 1, 2",
+)
+# Open answers and notes not read yet go on the reading queue.
+QUEUE_REBUILD = (
+    "INSERT OR IGNORE INTO open_text_queue (answer_id) SELECT a.id FROM answer a "
+    f"WHERE {NEEDS_READING.format(row='a')} AND NOT EXISTS (SELECT 1 FROM open_text_derived d WHERE d.answer_id = a.id)"
+)
+# The running totals worked out from scratch, when the tables are made. After a bulk load the
+# same totals are worked out the faster way (BULK_TOTAL_REBUILD below).
 RUNNING_TOTAL_REBUILD = (
     *(sql for t in GROUPED_TOTALS for sql in t.rebuild()),
     "DELETE FROM interview_tally",
@@ -701,13 +733,8 @@ RUNNING_TOTAL_REBUILD = (
     "ROW_NUMBER() OVER (PARTITION BY a.interview_id ORDER BY q.position DESC) AS place "
     "FROM answer a JOIN question q ON q.id = a.question_id WINDOW w AS (PARTITION BY a.interview_id)"
     ") WHERE place = 1",
-    "DELETE FROM interview_scale_place",
-    "INSERT INTO interview_scale_place (interview_id, place, n) "
-    "SELECT a.interview_id, COALESCE((SELECT CAST(j.key AS INTEGER) FROM json_each(q.options) j "
-    "WHERE j.value = a.value LIMIT 1), -1), COUNT(*) FROM answer a JOIN question q ON q.id = a.question_id "
-    "WHERE q.type = 'scale' AND a.opt_out IS NULL AND a.value IS NOT NULL GROUP BY 1, 2",
-    "INSERT OR IGNORE INTO open_text_queue (answer_id) SELECT a.id FROM answer a "
-    f"WHERE {NEEDS_READING.format(row='a')} AND NOT EXISTS (SELECT 1 FROM open_text_derived d WHERE d.answer_id = a.id)",
+    *SCALE_PLACE_REBUILD,
+    QUEUE_REBUILD,
 )
 
 
@@ -830,6 +857,34 @@ VALUE_TOTAL_REBUILD = VALUE_TALLY.rebuild()
 # Every running total and its triggers, for bulk loads and for checking the totals.
 ALL_TOTAL_TRIGGERS = {**RUNNING_TOTAL_TRIGGERS, **VALUE_TOTAL_TRIGGERS}
 ALL_TOTAL_REBUILD = (*RUNNING_TOTAL_REBUILD, *VALUE_TOTAL_REBUILD)
+# Every running-total table, by name.
+TOTAL_TABLES = (*(t.table for t in GROUPED_TOTALS), "interview_tally", "interview_scale_place", VALUE_TALLY.table)
+# The same totals as ALL_TOTAL_REBUILD, worked out from scratch after a bulk load (the demo, a
+# merge; quality.bulk_answer_load) in about half the time on a million answers: each interview's
+# interviewer and month become one number first, and the per-interview total is one GROUP BY in
+# the order of an index instead of a window. tests/test_quality.py checks the results are the same.
+BULK_TOTAL_REBUILD = (
+    "DROP TABLE IF EXISTS temp.total_cohort_key",
+    "DROP TABLE IF EXISTS temp.total_cohort",
+    "CREATE TEMP TABLE total_cohort_key (cohort INTEGER PRIMARY KEY, interviewer_id TEXT NOT NULL, "
+    "month TEXT NOT NULL, UNIQUE (interviewer_id, month))",
+    "INSERT INTO temp.total_cohort_key (interviewer_id, month) "
+    "SELECT DISTINCT COALESCE(interviewer_id, ''), substr(started_at, 1, 7) FROM main.interview",
+    "CREATE TEMP TABLE total_cohort (interview_id TEXT PRIMARY KEY, cohort INTEGER NOT NULL) WITHOUT ROWID",
+    "INSERT INTO temp.total_cohort (interview_id, cohort) SELECT i.id, k.cohort FROM main.interview i "
+    "JOIN temp.total_cohort_key k ON k.interviewer_id = COALESCE(i.interviewer_id, '') "
+    "AND k.month = substr(i.started_at, 1, 7)",
+    *(sql for t in (*GROUPED_TOTALS, VALUE_TALLY) for sql in (f"DELETE FROM {t.table}", t.rebuild_by_cohort())),
+    "DROP TABLE temp.total_cohort",
+    "DROP TABLE temp.total_cohort_key",
+    "DELETE FROM interview_tally",
+    # The furthest question answered: with one max() in a GROUP BY, SQLite takes q.id from that row.
+    "INSERT INTO interview_tally (interview_id, answers, last_question_id, last_position) "
+    "SELECT a.interview_id, COUNT(*), q.id, MAX(q.position) FROM answer a JOIN question q ON q.id = a.question_id "
+    "GROUP BY a.interview_id",
+    *SCALE_PLACE_REBUILD,
+    QUEUE_REBUILD,
+)
 
 
 @migrations(name="0031_i14_answer_value_tally")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -521,7 +521,22 @@ def stored_findings(db: Database, version_id: str | None = None) -> list[dict]:
 REBUILDABLE_ANSWER_INDEXES = ("answer_question", "answer_quality", "answer_open_text", "answer_updated")
 
 
-_TOTAL_INSERT = re.compile(r"^\s*INSERT INTO (\w+) \(([^)]*)\) SELECT", re.IGNORECASE)
+# The trigger that refuses an answer to a question of another version. Run once per row it costs
+# more than the insert itself, so a bulk load drops it and checks every new answer in one query.
+VERSION_CHECK_TRIGGER = "answer_question_matches_version_insert"
+VERSION_CHECK_MESSAGE = "This answer is for a question that is not in this survey version."
+
+
+def _check_new_answers_match_version(db: Database, after_rowid: int) -> None:
+    """Raise sqlite3.IntegrityError, as the trigger would, if an answer added after AFTER_ROWID
+    is for a question that is not in its interview's version."""
+    wrong = db.execute(
+        "SELECT 1 FROM answer a WHERE a.rowid > ? AND (SELECT version_id FROM question WHERE id = a.question_id) "
+        "IS NOT (SELECT version_id FROM interview WHERE id = a.interview_id) LIMIT 1",
+        [after_rowid],
+    ).fetchone()
+    if wrong is not None:
+        raise sqlite3.IntegrityError(VERSION_CHECK_MESSAGE)
 
 
 def _totals_can_be_copied(db: Database, schema: str) -> bool:
@@ -530,10 +545,9 @@ def _totals_can_be_copied(db: Database, schema: str) -> bool:
     A cheap check that the other laptop's totals were kept: every answer is counted once in the
     per-question totals and once in the per-interview totals.
     """
-    from .migrations import ALL_TOTAL_REBUILD
+    from .migrations import TOTAL_TABLES
 
-    tables = [found.group(1) for sql in ALL_TOTAL_REBUILD if (found := _TOTAL_INSERT.match(sql))]
-    for table in (*tables, "open_text_derived"):
+    for table in (*TOTAL_TABLES, "open_text_derived"):
         if db.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = ?",
                       [table]).fetchone() is None:
             return False
@@ -550,7 +564,9 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
     Inside the caller's write transaction: the triggers that keep the running totals and the
     answer indexes that hold no constraint are dropped, the block inserts, then the indexes are
     made again (one sort each instead of a million single inserts) and the totals are worked out
-    from scratch. Everything is one transaction, so a failure leaves the schema as it was.
+    from scratch. The trigger that refuses an answer to a question of another version is dropped
+    too, and every new answer is checked in one query after the block instead: a wrong one raises
+    the same error. Everything is one transaction, so a failure leaves the schema as it was.
 
     TOTALS_FROM names an attached database whose totals are taken as they are instead of being
     worked out again: only for a merge into a laptop that had no questions, interviews or answers
@@ -558,35 +574,40 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
     They are taken only when that database has them all and they agree with its answers, and
     then what it read from each open answer is taken too, so nothing is read again.
     """
-    from .migrations import ALL_TOTAL_REBUILD as RUNNING_TOTAL_REBUILD
     from .migrations import ALL_TOTAL_TRIGGERS as RUNNING_TOTAL_TRIGGERS
+    from .migrations import BULK_TOTAL_REBUILD, QUEUE_REBUILD, TOTAL_TABLES
 
     if not db.conn.in_transaction:
         raise RuntimeError("bulk_answer_load must run inside write_transaction")
+    triggers = [*RUNNING_TOTAL_TRIGGERS, VERSION_CHECK_TRIGGER]
     kept = db.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ({_marks(RUNNING_TOTAL_TRIGGERS)})) "
+        f"SELECT name, sql FROM sqlite_master WHERE (type = 'trigger' AND name IN ({_marks(triggers)})) "
         f"OR (type = 'index' AND name IN ({_marks(REBUILDABLE_ANSWER_INDEXES)})) ORDER BY type DESC",
-        [*RUNNING_TOTAL_TRIGGERS, *REBUILDABLE_ANSWER_INDEXES],
+        [*triggers, *REBUILDABLE_ANSWER_INDEXES],
     ).fetchall()
+    before = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM answer").fetchone()[0]
     for name, sql in kept:
         kind = "TRIGGER" if sql.lstrip().upper().startswith("CREATE TRIGGER") else "INDEX"
         db.execute(f"DROP {kind} {name}")
     yield
+    _check_new_answers_match_version(db, before)
     for _name, sql in kept:
         db.execute(sql)
-    copy = totals_from is not None and _totals_can_be_copied(db, totals_from)
-    if copy:
-        # What the other laptop read from each open answer (personal details, masks, common words)
-        # holds for the same answer here, so those answers are not queued to be read again.
-        columns = ", ".join(r[1] for r in db.execute("PRAGMA main.table_info(open_text_derived)").fetchall())
-        db.execute(f"INSERT OR IGNORE INTO main.open_text_derived ({columns}) SELECT {columns} "
-                   f"FROM {totals_from}.open_text_derived WHERE answer_id IN (SELECT id FROM main.answer)")
-    for sql in RUNNING_TOTAL_REBUILD:
-        found = _TOTAL_INSERT.match(sql) if copy else None
-        if found:
-            table, columns = found.group(1), found.group(2)
-            sql = f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM {totals_from}.{table}"
-        db.execute(sql)
+    if totals_from is None or not _totals_can_be_copied(db, totals_from):
+        for sql in BULK_TOTAL_REBUILD:
+            db.execute(sql)
+        return
+    # What the other laptop read from each open answer (personal details, masks, common words)
+    # holds for the same answer here, so those answers are not queued to be read again.
+    for table in (*TOTAL_TABLES, "open_text_derived"):
+        columns = ", ".join(r[1] for r in db.execute(f"PRAGMA main.table_info({table})").fetchall())
+        if table == "open_text_derived":
+            db.execute(f"INSERT OR IGNORE INTO main.{table} ({columns}) SELECT {columns} "
+                       f"FROM {totals_from}.{table} WHERE answer_id IN (SELECT id FROM main.answer)")
+        else:
+            db.execute(f"DELETE FROM main.{table}")
+            db.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM {totals_from}.{table}")
+    db.execute(QUEUE_REBUILD)
 
 
 def data_stamp(db: Database) -> str:
