@@ -128,3 +128,36 @@ def test_demo_totals_equal_a_rebuild_from_scratch(demo):
 
     db, _ = demo
     assert_totals_match_a_rebuild(db)
+
+
+def test_demo_counts_its_own_totals_and_does_not_work_them_out_again(tmp_path):
+    """The load adds the totals it counted; the rebuild from the answers does not run."""
+    db = open_database(tmp_path / "d.db")
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    load_demo(db, interviews=60, seed=3)
+    db.conn.set_trace_callback(None)
+    assert any(s.startswith("INSERT INTO main.answer_tally_by") for s in statements)
+    assert not any("total_cohort" in s or s.startswith("DELETE FROM answer_tally_by") for s in statements)
+    from tests.test_quality import assert_totals_match_a_rebuild
+
+    assert_totals_match_a_rebuild(db)
+
+
+def test_totals_that_do_not_add_up_are_worked_out_from_the_answers(tmp_path, monkeypatch):
+    """A bulk load whose own count misses answers does not keep wrong totals."""
+    from surveys.storage import quality
+
+    real = quality.add_counted_totals
+
+    def short(db, rows):
+        real(db, {**rows, "answer_tally_by": list(rows["answer_tally_by"])[1:]})
+
+    monkeypatch.setattr(quality, "add_counted_totals", short)
+    db = open_database(tmp_path / "d.db")
+    load_demo(db, interviews=40, seed=3)
+    from tests.test_quality import assert_totals_match_a_rebuild
+
+    assert_totals_match_a_rebuild(db)
+    assert db.execute("SELECT SUM(n) FROM answer_tally_by").fetchone()[0] == db.execute(
+        "SELECT COUNT(*) FROM answer").fetchone()[0]

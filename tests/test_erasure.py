@@ -134,7 +134,7 @@ def test_erased_words_are_gone_from_the_database_file(demo_db_path):
         "SELECT q.id FROM question q JOIN interview i ON i.version_id = q.version_id "
         "WHERE i.id = ? AND q.type = 'long_text' LIMIT 1", [interview_id]).fetchone()[0]
     marker = "Zanzibar-unique-marker-5521"
-    db.execute("UPDATE answer SET value = ? WHERE interview_id = ? AND question_id = ?",
+    db.execute("UPDATE answer SET value = ?, opt_out = NULL, word_count = 1 WHERE interview_id = ? AND question_id = ?",
                [marker, interview_id, question_id])
     if not db.execute("SELECT changes()").fetchone()[0]:
         stamp = now()

@@ -192,6 +192,11 @@ def test_a_masked_name_cannot_be_found_by_searching_for_it(app_test, demo_db_pat
 def test_declined_interviews_are_neither_finished_nor_talked_with(app_test, demo_db_path, demo):
     database = open_database(demo_db_path)
     version = demo["versions"][2]["id"]
+    # Someone who said no, whatever the made-up demo holds: no answers, consent declined.
+    said_no = database.execute("SELECT id FROM interview WHERE version_id = ? AND consent = 'given' "
+                               "ORDER BY id LIMIT 1", [version]).fetchone()[0]
+    database.execute("DELETE FROM answer WHERE interview_id = ?", [said_no])
+    database.execute("UPDATE interview SET consent = 'declined', status = 'submitted' WHERE id = ?", [said_no])
     declined, finished, taking_part = database.execute(
         "SELECT SUM(consent = 'declined'), SUM(consent = 'given' AND status = 'submitted'), SUM(consent = 'given') "
         "FROM interview WHERE version_id = ?", [version]).fetchone()

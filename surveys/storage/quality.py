@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -513,12 +513,13 @@ def stored_findings(db: Database, version_id: str | None = None) -> list[dict]:
     if version_id is not None:
         sql += " AND q.version_id = ?"
         params.append(version_id)
-    sql += " ORDER BY i.started_at, q.position"
+    # Interviews started at the same moment keep one order, whichever plan SQLite picks.
+    sql += " ORDER BY i.started_at, i.id, q.position"
     return _rows(db, sql, params)
 
 
 # Answer indexes a bulk load may drop and make again: none of them holds a constraint.
-REBUILDABLE_ANSWER_INDEXES = ("answer_question", "answer_quality", "answer_open_text", "answer_updated")
+REBUILDABLE_ANSWER_INDEXES = ("answer_quality", "answer_open_text", "answer_updated")
 
 
 # The trigger that refuses an answer to a question of another version. Run once per row it costs
@@ -558,7 +559,8 @@ def _totals_can_be_copied(db: Database, schema: str) -> bool:
 
 
 @contextlib.contextmanager
-def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterator[None]:
+def bulk_answer_load(db: Database, *, totals_from: str | None = None,
+                     totals_counted: bool = False) -> Iterator[None]:
     """Run a bulk insert of answers with the running totals and spare indexes worked out once, after.
 
     Inside the caller's write transaction: the triggers that keep the running totals and the
@@ -573,6 +575,11 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
     and took every one of the other laptop's answers, whose totals then are exactly the other's.
     They are taken only when that database has them all and they agree with its answers, and
     then what it read from each open answer is taken too, so nothing is read again.
+
+    TOTALS_COUNTED: the block counts its own answers into the totals with add_counted_totals
+    (the demo, which knows every answer it makes). The totals are then not worked out again,
+    unless they do not add up: every new answer must be counted once per question and once
+    per interview, or everything is worked out from scratch after all.
     """
     from .migrations import ALL_TOTAL_TRIGGERS as RUNNING_TOTAL_TRIGGERS
     from .migrations import BULK_TOTAL_REBUILD, QUEUE_REBUILD, TOTAL_TABLES
@@ -586,6 +593,7 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
         [*triggers, *REBUILDABLE_ANSWER_INDEXES],
     ).fetchall()
     before = db.execute("SELECT COALESCE(MAX(rowid), 0) FROM answer").fetchone()[0]
+    sums_before = _total_sums(db)
     for name, sql in kept:
         kind = "TRIGGER" if sql.lstrip().upper().startswith("CREATE TRIGGER") else "INDEX"
         db.execute(f"DROP {kind} {name}")
@@ -593,6 +601,10 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
     _check_new_answers_match_version(db, before)
     for _name, sql in kept:
         db.execute(sql)
+    if totals_counted:
+        added = db.execute("SELECT COUNT(*) FROM answer WHERE rowid > ?", [before]).fetchone()[0]
+        if _total_sums(db) == tuple(n + added for n in sums_before):
+            return
     if totals_from is None or not _totals_can_be_copied(db, totals_from):
         for sql in BULK_TOTAL_REBUILD:
             db.execute(sql)
@@ -608,6 +620,26 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None) -> Iterato
             db.execute(f"DELETE FROM main.{table}")
             db.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM {totals_from}.{table}")
     db.execute(QUEUE_REBUILD)
+
+
+def _total_sums(db: Database) -> tuple[int, int]:
+    """Return how many answers the per-question and the per-interview totals count."""
+    return db.execute("SELECT (SELECT COALESCE(SUM(n), 0) FROM answer_tally_by), "
+                      "(SELECT COALESCE(SUM(answers), 0) FROM interview_tally)").fetchone()
+
+
+def add_counted_totals(db: Database, rows: Mapping[str, Sequence[Sequence[Any]]]) -> None:
+    """Add totals a bulk load counted itself to the running-total tables (see bulk_answer_load).
+
+    ROWS maps each table of migrations.TOTAL_TABLES, and open_text_queue, to its new rows, each
+    in the order of the table's columns. They are for new answers, so they add rows, never counts.
+    """
+    from .migrations import TOTAL_TABLES
+
+    for table in (*TOTAL_TABLES, "open_text_queue"):
+        columns = [r[1] for r in db.execute(f"PRAGMA main.table_info({table})").fetchall()]
+        db.conn.executemany(f"INSERT INTO main.{table} ({', '.join(columns)}) VALUES ({_marks(columns)})",
+                            rows.get(table, ()))
 
 
 def data_stamp(db: Database) -> str:
@@ -654,6 +686,7 @@ __all__ = [
     "OPEN_TYPES",
     "answer_counts",
     "bare_answer_group_by",
+    "add_counted_totals",
     "bulk_answer_load",
     "counted_answer_groups",
     "data_stamp",
