@@ -4,7 +4,10 @@ import sys
 
 from surveys.quick_start import import_sqlite_utils
 
-import_sqlite_utils()  # before anything else imports it, so pandas is not loaded at start-up
+# Before anything else imports it, so pandas is not loaded at start-up. `check` needs no
+# database unless it is given --db, and then loads sqlite-utils the same way itself.
+if sys.argv[1:2] != ["check"]:
+    import_sqlite_utils()
 
 from surveys.cli import main  # noqa: E402
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from wordfreq import zipf_frequency
 
+from . import frequencies
 from . import syllables as syllable_table
 
 # A word: letters or digits, joined by an apostrophe or hyphen ("didn't", "ex-partner").
@@ -59,8 +59,17 @@ def syllables(word: str) -> int:
 
 @functools.lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
-    """Return how common WORD is in English on the zipf scale (0 = unknown, 7 = "the")."""
+    """Return how common WORD is in English on the zipf scale (0 = unknown, 7 = "the").
+
+    The 100,000 commonest words come from the packed table (frequencies.py), the same numbers
+    wordfreq gives; wordfreq itself is loaded only for a word outside it.
+    """
+    found = frequencies.packed_zipf(word)
+    if found is not None:
+        return found
     try:
+        from wordfreq import zipf_frequency
+
         return float(zipf_frequency(word, "en"))
     except Exception:  # wordfreq's tokenizer can reject odd scripts; treat as unknown
         return 0.0

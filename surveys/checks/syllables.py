@@ -77,7 +77,13 @@ def cmu_syllables(word: str) -> int | None:
         key = word.encode("ascii") + b"\t"
     except UnicodeEncodeError:
         return None  # every cmudict word is plain ASCII
-    data = table()
+    found = packed_value(table(), key)
+    return None if found is None else int(found)
+
+
+def packed_value(data: bytes, key: bytes) -> bytes | None:
+    """Return what follows KEY ("word<TAB>") on its line of DATA, a header line then sorted
+    "word<TAB>value" lines, or None when no line starts with KEY."""
     lo = data.index(b"\n") + 1  # the first line is the header
     hi = len(data)
     # Bisect over byte offsets: each step looks at the first whole line after the middle.
@@ -87,7 +93,7 @@ def cmu_syllables(word: str) -> int | None:
         end = data.index(b"\n", start)
         line = data[start : end + 1]
         if line.startswith(key):
-            return int(line[len(key) : -1])
+            return line[len(key) : -1]
         if line < key:
             lo = end + 1
         else:

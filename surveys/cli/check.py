@@ -77,6 +77,9 @@ def _group_terms(db_path: str | None):
     path = Path(db_path)
     if not path.exists():
         raise InputError(f"There is no database at {path}. Check the path given to --db.")
+    from surveys.quick_start import import_sqlite_utils
+
+    import_sqlite_utils()  # without pandas, as the other commands load it (surveys/__main__.py)
     from surveys.storage import StorageError, open_database
     from surveys.storage.glossary import group_terms
 
