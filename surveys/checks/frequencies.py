@@ -18,57 +18,38 @@ and tests/test_frequencies.py fails when it no longer matches the installed word
 from __future__ import annotations
 
 import sys
-import threading
-import zlib
 from importlib import metadata
 from pathlib import Path
 
-from .syllables import packed_value
+from .packed import PackedTable
 
 DATA_PATH = Path(__file__).with_name("wordfreq_zipf.zlib")
 WORDS = 100_000
-_HEADER = b"# wordfreq "
-_LOCK = threading.Lock()
-_TABLE: bytes | None = None
+_TABLE = PackedTable(DATA_PATH, b"# wordfreq ")
 
 
 def build_table(words: int = WORDS) -> bytes:
     """Return the packed table (uncompressed) built from the installed wordfreq package."""
     from wordfreq import top_n_list, zipf_frequency
 
-    lines = sorted({f"{w}\t{zipf_frequency(w, 'en'):.2f}".encode() for w in top_n_list("en", words)
-                    if "\t" not in w and "\n" not in w})
-    return _HEADER + metadata.version("wordfreq").encode() + b"\n" + b"\n".join(lines) + b"\n"
+    lines = {f"{w}\t{zipf_frequency(w, 'en'):.2f}".encode() for w in top_n_list("en", words)
+             if "\t" not in w and "\n" not in w}
+    return _TABLE.pack(metadata.version("wordfreq"), lines)
 
 
 def write_table(path: Path = DATA_PATH) -> int:
     """Write the compressed table to PATH and return how many words it holds."""
-    raw = build_table()
-    path.write_bytes(zlib.compress(raw, 9))
-    return raw.count(b"\n") - 1
-
-
-def table() -> bytes:
-    """Return the unpacked table, read once per process."""
-    global _TABLE
-    if _TABLE is None:
-        with _LOCK:
-            if _TABLE is None:
-                _TABLE = zlib.decompress(DATA_PATH.read_bytes())
-    return _TABLE
+    return _TABLE.write(build_table(), path)
 
 
 def table_version() -> str:
     """Return the wordfreq version the table was built from."""
-    data = table()
-    return data[len(_HEADER) : data.index(b"\n")].decode()
+    return _TABLE.version()
 
 
 def packed_zipf(word: str) -> float | None:
     """Return wordfreq's zipf value of WORD from the table, or None when the table does not list it."""
-    if "\t" in word or "\n" in word:
-        return None
-    found = packed_value(table(), word.encode("utf-8", "surrogatepass") + b"\t")
+    found = _TABLE.value(word)
     return None if found is None else float(found)
 
 

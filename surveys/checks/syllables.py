@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import functools
 import sys
-import threading
-import zlib
 from pathlib import Path
 from typing import Any
 
+from .packed import PackedTable
+
 DATA_PATH = Path(__file__).with_name("cmudict_syllables.zlib")
-_HEADER = b"# cmudict "
-_LOCK = threading.Lock()
-_TABLE: bytes | None = None
+_TABLE = PackedTable(DATA_PATH, b"# cmudict ")
 _PYPHEN: Any = None
 
 
@@ -44,61 +42,30 @@ def build_table() -> bytes:
     for word, phones in cmudict.entries():  # in file order, so the first pronunciation wins
         if word not in counts:
             counts[word] = sum(1 for p in phones if p[-1].isdigit())
-    lines = sorted(f"{w}\t{n}".encode() for w, n in counts.items())
-    return _HEADER + cmudict.__version__.encode() + b"\n" + b"\n".join(lines) + b"\n"
+    return _TABLE.pack(cmudict.__version__, (f"{w}\t{n}".encode() for w, n in counts.items()))
 
 
 def write_table(path: Path = DATA_PATH) -> int:
     """Write the compressed table to PATH and return how many words it holds."""
-    raw = build_table()
-    path.write_bytes(zlib.compress(raw, 9))
-    return raw.count(b"\n") - 1
+    return _TABLE.write(build_table(), path)
 
 
 def table() -> bytes:
     """Return the unpacked table, read once per process."""
-    global _TABLE
-    if _TABLE is None:
-        with _LOCK:
-            if _TABLE is None:
-                _TABLE = zlib.decompress(DATA_PATH.read_bytes())
-    return _TABLE
+    return _TABLE.data()
 
 
 def table_version() -> str:
     """Return the cmudict version the table was built from."""
-    data = table()
-    return data[len(_HEADER) : data.index(b"\n")].decode()
+    return _TABLE.version()
 
 
 def cmu_syllables(word: str) -> int | None:
     """Return the cmudict syllable count of lower-case WORD, or None when cmudict does not list it."""
-    try:
-        key = word.encode("ascii") + b"\t"
-    except UnicodeEncodeError:
+    if not word.isascii():
         return None  # every cmudict word is plain ASCII
-    found = packed_value(table(), key)
+    found = _TABLE.value(word)
     return None if found is None else int(found)
-
-
-def packed_value(data: bytes, key: bytes) -> bytes | None:
-    """Return what follows KEY ("word<TAB>") on its line of DATA, a header line then sorted
-    "word<TAB>value" lines, or None when no line starts with KEY."""
-    lo = data.index(b"\n") + 1  # the first line is the header
-    hi = len(data)
-    # Bisect over byte offsets: each step looks at the first whole line after the middle.
-    while lo < hi:
-        mid = (lo + hi) // 2
-        start = data.rfind(b"\n", lo - 1, mid) + 1 if mid > lo else lo
-        end = data.index(b"\n", start)
-        line = data[start : end + 1]
-        if line.startswith(key):
-            return line[len(key) : -1]
-        if line < key:
-            lo = end + 1
-        else:
-            hi = start
-    return None
 
 
 def _pyphen() -> Any:
