@@ -236,8 +236,9 @@ if tab_questions.open:
             cols[1].metric("Not finished", f"{int(interview_summary['unfinished'].sum()):,}")
             cols[2].metric("Answers", f"{int(measures['asked'].sum()):,}",
                            help="How many times a question was asked, across all these interviews.")
-            cols[3].metric("Usual answer quality", f"{measures['quality_index'].median():.0f} out of 100",
-                           help="Half the questions score more than this, and half score less.")
+            # "95/100", not "95 out of 100": the longer words were cut off in a quarter of the page.
+            cols[3].metric("Usual answer quality", f"{measures['quality_index'].median():.0f}/100",
+                           help="A score out of 100. Half the questions score more than this, and half score less.")
             st.header("Interviews")
             shown = tables.interviews_table(interview_summary, labels)
             st.dataframe(shown, hide_index=True, width="stretch", key="explore_table_interviews")

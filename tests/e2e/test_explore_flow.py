@@ -69,6 +69,13 @@ def test_evaluator_compares_versions_and_downloads_csv(page, app_server):
     assert chips.count() >= 2
     cut = chips.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
     assert cut == [], f"version names cut short: {cut}"
+    # The figures at the top of the page can be read in full too ("95/100", not "95 out o…").
+    figures = page.locator('[data-testid="stMetricValue"]')
+    expect(figures.first).to_be_visible()
+    cut = figures.evaluate_all(
+        "els => els.flatMap(e => [e, ...e.querySelectorAll('*')])"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+    assert cut == [], f"figures cut short: {cut}"
 
     page.get_by_role("tab", name="Version against version").click()
     expect(page.get_by_text("got clearly better answers to")).to_be_visible()
