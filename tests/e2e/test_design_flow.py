@@ -66,6 +66,8 @@ def test_group_rewords_a_question_and_publishes(page, app_server: App):
     part(page, "Edit")
     choose(page, "Question", original["wording"])
     box = page.get_by_role("textbox", name="The question")
+    # On a busy machine the box of the question shown before can linger while the page reruns.
+    expect(box).to_have_count(1, timeout=30000)
     expect(box).to_have_value(original["wording"])
     box.fill(TYPED)
     box.press("Tab")  # leaving the box sends the new words, and the checks run on them
