@@ -142,6 +142,13 @@ def test_demo_counts_its_own_totals_and_does_not_work_them_out_again(tmp_path):
     from tests.test_quality import assert_totals_match_a_rebuild
 
     assert_totals_match_a_rebuild(db)
+    # Every open answer it made is waiting to be read: working the queue out again adds nothing.
+    from surveys.storage.migrations import QUEUE_REBUILD
+
+    waiting = db.execute("SELECT COUNT(*) FROM open_text_queue").fetchone()[0]
+    assert waiting > 0
+    db.execute(QUEUE_REBUILD)
+    assert db.execute("SELECT COUNT(*) FROM open_text_queue").fetchone()[0] == waiting
 
 
 def test_totals_that_do_not_add_up_are_worked_out_from_the_answers(tmp_path, monkeypatch):
